@@ -1,0 +1,49 @@
+"""The REST API under /api/v1/: one NinjaAPI, a router per domain, token or session auth."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.security import APIKeyHeader, HttpBearer, django_auth
+
+from pulih.accounts.models import User
+from pulih.accounts.selectors import user_for_api_token
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer <token>` with a token made by `pulih api_token USER`."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = user_for_api_token(key=token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class TokenHeader(APIKeyHeader):
+    param_name = "X-API-Key"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        if not key:
+            return None
+        user = user_for_api_token(key=key)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Pulih API",
+    version="1",
+    description="Registri UMKM dan program pemulihan. Semua data dibatasi pada wilayah pengguna.",
+    auth=[BearerToken(), TokenHeader(), django_auth],
+    urls_namespace="api-1",
+)
+
+from pulih.reference.api import router as reference_router  # noqa: E402
+from pulih.registry.api import router as registry_router  # noqa: E402
+
+api.add_router("/", reference_router)
+api.add_router("/", registry_router)
+from pulih.registry.api import registry_error_handler  # noqa: E402
+from pulih.registry.error_codes import RegistryError  # noqa: E402
+
+api.add_exception_handler(RegistryError, registry_error_handler)

@@ -1,0 +1,49 @@
+"""Field encryption (AES-256-GCM) and keyed blind indexes (HMAC-SHA256) for NIK and phone.
+
+UU 27/2022 asks that personal data be protected at rest: the database holds only ciphertext,
+a keyed hash for exact look-up and uniqueness, and the masked form that screens show.
+"""
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+
+_VERSION = b"\x01"
+
+
+@lru_cache(maxsize=4)
+def _aead(key_b64: str) -> AESGCM:
+    return AESGCM(base64.urlsafe_b64decode(key_b64))
+
+
+@lru_cache(maxsize=4)
+def _index_key(key_b64: str) -> bytes:
+    return base64.urlsafe_b64decode(key_b64)
+
+
+def encrypt(plaintext: str, *, purpose: str) -> str:
+    """Encrypt with a fresh nonce; `purpose` is bound as associated data so a NIK ciphertext
+    cannot be swapped into the phone column and decrypt there."""
+    nonce = os.urandom(12)
+    ct = _aead(settings.PULIH_FIELD_KEY).encrypt(nonce, plaintext.encode(), purpose.encode())
+    return base64.urlsafe_b64encode(_VERSION + nonce + ct).decode()
+
+
+def decrypt(token: str, *, purpose: str) -> str:
+    raw = base64.urlsafe_b64decode(token.encode())
+    if raw[:1] != _VERSION:
+        raise ValueError("unknown ciphertext version")
+    nonce, ct = raw[1:13], raw[13:]
+    return _aead(settings.PULIH_FIELD_KEY).decrypt(nonce, ct, purpose.encode()).decode()
+
+
+def blind_index(value: str, *, purpose: str) -> str:
+    """Keyed hash of a normalised value: equal inputs give equal indexes, and without the key
+    the 10^16 NIK space cannot be enumerated back from them."""
+    msg = purpose.encode() + b"\x00" + value.encode()
+    return hmac.new(_index_key(settings.PULIH_BLIND_INDEX_KEY), msg, hashlib.sha256).hexdigest()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReferenceConfig(AppConfig):
+    name = "pulih.reference"
+    verbose_name = "Data rujukan"

@@ -1,0 +1,32 @@
+"""Reads of reference data; region data is public, as it is in the Kemendagri decree."""
+
+from functools import lru_cache
+
+from django.db.models import QuerySet
+
+from pulih.reference.models import Region, RegionLevel
+
+
+@lru_cache(maxsize=1)
+def district_code_set() -> frozenset[str]:
+    """Every kecamatan code ("32.73.01"), cached per process: NIK checks run it for every row."""
+    return frozenset(
+        Region.objects.filter(level=RegionLevel.DISTRICT).values_list("code", flat=True)
+    )
+
+
+def region_get(*, code: str) -> Region | None:
+    return Region.objects.select_related("parent").filter(code=code).first()
+
+
+def region_children(*, parent_code: str | None) -> QuerySet[Region]:
+    qs = Region.objects.only("code", "name", "level", "parent_id")
+    if parent_code:
+        return qs.filter(parent_id=parent_code)
+    return qs.filter(level=RegionLevel.PROVINCE)
+
+
+def region_path(*, code: str) -> list[Region]:
+    """The region and its ancestors, province first, in one query."""
+    prefixes = [code[:n] for n in (2, 5, 8, 13) if len(code) >= n]
+    return list(Region.objects.filter(code__in=prefixes).order_by("level"))

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RegistryConfig(AppConfig):
+    name = "pulih.registry"
+    verbose_name = "Registri UMKM"

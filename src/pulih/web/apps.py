@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WebConfig(AppConfig):
+    name = "pulih.web"
+    verbose_name = "Antarmuka web"
