@@ -12,3 +12,9 @@ def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001
     with django_db_blocker.unblock():
         regions_load()
         reference_fixtures_load()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):  # noqa: ANN001
+    # PBKDF2's deliberate slowness guards real passwords; tests only need a working hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

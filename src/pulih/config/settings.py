@@ -98,7 +98,6 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     _db["CONN_MAX_AGE"] = 0
-    _db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -147,6 +146,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
 # Front-end assets come from npm (package-lock.json) and are served by whitenoise: no CDN.
 STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),

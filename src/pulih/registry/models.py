@@ -214,9 +214,8 @@ def product_photo_path(instance: "ProductPhoto", filename: str) -> str:
 class ProductPhoto(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="photos")
     token = models.CharField(max_length=32, unique=True)
-    image = models.ImageField(
-        upload_to=product_photo_path, width_field="width", height_field="height"
-    )
+    # Dimensions are set by the service from the re-encoded image, not read back from disk.
+    image = models.ImageField(upload_to=product_photo_path)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     uploaded_at = models.DateTimeField(auto_now_add=True)

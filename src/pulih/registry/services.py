@@ -321,8 +321,8 @@ def product_create(
         raise RegistryError(E.TOO_MANY_PHOTOS, max=MAX_PHOTOS_PER_PRODUCT)
     with transaction.atomic():
         product = Product.objects.create(business=business, **asdict(data))
-        for content in prepared:
-            _photo_save(product, content)
+        for photo in prepared:
+            _photo_save(product, photo)
         RegistrationEvent.objects.create(
             business=business,
             actor=actor,
@@ -334,11 +334,11 @@ def product_create(
 
 def product_photo_add(*, actor: User, product: Product, upload: UploadedFile) -> ProductPhoto:
     _check_product_editable(actor, product.business)
-    content = _prepare_photo(upload)
+    prepared = _prepare_photo(upload)
     with transaction.atomic():
         if product.photos.count() >= MAX_PHOTOS_PER_PRODUCT:
             raise RegistryError(E.TOO_MANY_PHOTOS, max=MAX_PHOTOS_PER_PRODUCT)
-        photo = _photo_save(product, content)
+        photo = _photo_save(product, prepared)
         RegistrationEvent.objects.create(
             business=product.business,
             actor=actor,
@@ -362,7 +362,14 @@ def product_delete(*, actor: User, product: Product) -> None:
         product.delete()
 
 
-def _prepare_photo(upload: UploadedFile) -> bytes:
+@dataclass(frozen=True)
+class PreparedPhoto:
+    content: bytes
+    width: int
+    height: int
+
+
+def _prepare_photo(upload: UploadedFile) -> PreparedPhoto:
     """Check size and content, then re-encode as JPEG: drops EXIF (GPS of a home kitchen is
     personal data), bounds the size, and turns anything image-shaped into a plain image."""
     max_bytes = settings.PULIH_MAX_PHOTO_BYTES
@@ -383,12 +390,14 @@ def _prepare_photo(upload: UploadedFile) -> bytes:
             img.save(out, format="JPEG", quality=85, optimize=True)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise RegistryError(E.PHOTO_NOT_IMAGE) from None
-    return out.getvalue()
+    return PreparedPhoto(content=out.getvalue(), width=img.width, height=img.height)
 
 
-def _photo_save(product: Product, content: bytes) -> ProductPhoto:
-    photo = ProductPhoto(product=product, token=secrets.token_hex(16))
-    photo.image.save("photo.jpg", ContentFile(content), save=False)
+def _photo_save(product: Product, prepared: PreparedPhoto) -> ProductPhoto:
+    photo = ProductPhoto(
+        product=product, token=secrets.token_hex(16), width=prepared.width, height=prepared.height
+    )
+    photo.image.save("photo.jpg", ContentFile(prepared.content), save=False)
     photo.save()
     return photo
 

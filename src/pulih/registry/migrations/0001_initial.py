@@ -318,11 +318,7 @@ class Migration(migrations.Migration):
                 ("token", models.CharField(max_length=32, unique=True)),
                 (
                     "image",
-                    models.ImageField(
-                        height_field="height",
-                        upload_to=pulih.registry.models.product_photo_path,
-                        width_field="width",
-                    ),
+                    models.ImageField(upload_to=pulih.registry.models.product_photo_path),
                 ),
                 ("width", models.PositiveIntegerField(default=0)),
                 ("height", models.PositiveIntegerField(default=0)),
