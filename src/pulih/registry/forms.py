@@ -7,8 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pulih.reference.models import EkrafSubsector, KbliSection
-from pulih.registry.error_codes import RegistryError
-from pulih.registry.error_codes import RegistryErrorCode as E
+from pulih.registry.error_codes import RegistryError, RegistryErrorCode as E
 from pulih.registry.models import OnlineChannel, PandemicImpact, Sex
 from pulih.registry.services import BusinessData, PersonData, ProductData
 

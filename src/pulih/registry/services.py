@@ -20,8 +20,7 @@ from pulih.privacy import crypto
 from pulih.privacy.models import PersonalDataAccess
 from pulih.reference.models import Region, RegionLevel
 from pulih.registry import transitions
-from pulih.registry.error_codes import RegistryError
-from pulih.registry.error_codes import RegistryErrorCode as E
+from pulih.registry.error_codes import RegistryError, RegistryErrorCode as E
 from pulih.registry.identifiers import (
     business_size_class,
     mask_phone,
@@ -43,6 +42,8 @@ from pulih.registry.models import (
 
 MAX_PHOTOS_PER_PRODUCT = 5
 PHOTO_MAX_SIDE = 1600
+# A small file can still decode to a huge bitmap (a "pixel bomb"); 40 MP is beyond any phone photo.
+MAX_PHOTO_PIXELS = 40_000_000
 NIK_PURPOSE = "nik"
 PHONE_PURPOSE = "phone"
 DECIDING_ROLES = frozenset({Role.OFFICER, Role.APPROVER, Role.ADMIN})
@@ -375,22 +376,24 @@ def _prepare_photo(upload: UploadedFile) -> PreparedPhoto:
     max_bytes = settings.PULIH_MAX_PHOTO_BYTES
     if upload.size is None or upload.size > max_bytes:
         raise RegistryError(E.PHOTO_TOO_LARGE, max_mb=max_bytes // (1024 * 1024))
+    too_large = RegistryError(E.PHOTO_TOO_LARGE, max_mb=max_bytes // (1024 * 1024))
     try:
         upload.seek(0)
         with Image.open(upload) as probe:
             probe.verify()
+            if probe.width * probe.height > MAX_PHOTO_PIXELS:
+                raise too_large
         upload.seek(0)
-        with Image.open(upload) as img:
-            if img.width * img.height > 40_000_000:
-                raise RegistryError(E.PHOTO_TOO_LARGE, max_mb=max_bytes // (1024 * 1024))
-            img = ImageOps.exif_transpose(img)
-            img = img.convert("RGB")
-            img.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-            out = io.BytesIO()
-            img.save(out, format="JPEG", quality=85, optimize=True)
+        with Image.open(upload) as opened:
+            upright = ImageOps.exif_transpose(opened).convert("RGB")
+        upright.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+        out = io.BytesIO()
+        upright.save(out, format="JPEG", quality=85, optimize=True)
+    except RegistryError:
+        raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise RegistryError(E.PHOTO_NOT_IMAGE) from None
-    return PreparedPhoto(content=out.getvalue(), width=img.width, height=img.height)
+    return PreparedPhoto(content=out.getvalue(), width=upright.width, height=upright.height)
 
 
 def _photo_save(product: Product, prepared: PreparedPhoto) -> ProductPhoto:

@@ -193,3 +193,21 @@ def test_above_menengah_business_is_refused_with_message(client):
     assert 'data-field="capital"' in page
     business.refresh_from_db()
     assert business.name != "Pabrik Besar"
+
+
+@pytest.mark.django_db
+def test_a_small_file_that_decodes_to_a_huge_bitmap_is_refused():
+    business = registration_make(submitted=False)
+    out = io.BytesIO()
+    Image.new("1", (10_000, 5_000)).save(out, format="PNG")  # 50 MP, a few kB on disk
+    bomb = SimpleUploadedFile("bom.png", out.getvalue(), content_type="image/png")
+    assert bomb.size < 100_000
+    with pytest.raises(RegistryError) as exc:
+        services.product_create(
+            actor=business.owner.account,
+            business=business,
+            data=services.ProductData(name="X"),
+            photos=[bomb],
+        )
+    assert exc.value.code == E.PHOTO_TOO_LARGE
+    assert not Product.objects.filter(business=business).exists()
