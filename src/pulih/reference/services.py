@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from pulih.reference.models import Region, RegionLevel
 from pulih.reference.selectors import district_code_set
@@ -40,25 +40,28 @@ def regions_load(*, data_dir: Path | None = None, batch_size: int = 5000) -> Reg
             f"Data wilayah tidak ditemukan di {data_dir}. Jalankan `npm ci` terlebih dahulu."
         )
     counts: dict[RegionLevel, int] = {}
-    with transaction.atomic():
+    table = connection.ops.quote_name(Region._meta.db_table)
+    # One upsert statement run with executemany: the ORM's bulk_create spends ~90% of its time
+    # compiling SQL for 91k rows; this loads them in about a second on either database.
+    sql = (
+        f"INSERT INTO {table} (code, name, level, parent_id) VALUES (%s, %s, %s, %s) "
+        "ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, "
+        "parent_id = excluded.parent_id"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
         for filename, level, parent_column in _REGION_FILES:
             with (data_dir / filename).open(newline="", encoding="utf-8") as fh:
                 rows = [
-                    Region(
-                        code=row["code"],
-                        name=row["name"].strip(),
-                        level=level,
-                        parent_id=row[parent_column] if parent_column else None,
+                    (
+                        row["code"],
+                        row["name"].strip(),
+                        int(level),
+                        row[parent_column] if parent_column else None,
                     )
                     for row in csv.DictReader(fh)
                 ]
-            Region.objects.bulk_create(
-                rows,
-                batch_size=batch_size,
-                update_conflicts=True,
-                unique_fields=["code"],
-                update_fields=["name", "level", "parent"],
-            )
+            for i in range(0, len(rows), batch_size):
+                cursor.executemany(sql, rows[i : i + batch_size])
             counts[level] = len(rows)
     district_code_set.cache_clear()
     return RegionLoadResult(
