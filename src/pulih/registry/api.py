@@ -59,6 +59,9 @@ _ERROR_STATUS = {
 }
 # The documented refusals of a write; ninja answers 422 for malformed bodies by itself.
 _WRITE_ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, 403: ErrorOut, 409: ErrorOut}
+# History entries say that these changed, not what to: with the masked NIK beside it, a birth
+# date gives away the six digits the mask hides.
+_UNDISCLOSED_CHANGES = frozenset({"birth_date"})
 
 
 def registry_error_handler(request: HttpRequest, exc: RegistryError) -> HttpResponse:
@@ -129,7 +132,10 @@ def _event_out(event: RegistrationEvent) -> EventOut:
         from_status=event.from_status,
         to_status=event.to_status,
         reason=event.reason,
-        changes=event.changes,
+        changes={
+            name: "diubah" if name in _UNDISCLOSED_CHANGES else value
+            for name, value in event.changes.items()
+        },
     )
 
 
@@ -399,7 +405,7 @@ def person_register(request: HttpRequest, payload: PersonIn) -> tuple[int, Perso
 
 @router.post(
     "/persons/{person_id}/reveal-nik",
-    response={200: NikOut, **_WRITE_ERRORS},
+    response={200: NikOut, 403: ErrorOut},
     tags=[TAG_PERSON],
     summary="Tampilkan NIK lengkap (dicatat)",
 )

@@ -28,7 +28,8 @@ MAX_PAGE = 1_000_000
 
 class _Input(Schema):
     # Leading and trailing spaces never count: "  " is an empty name, not a two-letter one.
-    model_config = ConfigDict(str_strip_whitespace=True)
+    # Choices arrive in the services as the plain strings the web forms also pass.
+    model_config = ConfigDict(str_strip_whitespace=True, use_enum_values=True)
 
 
 # --- query parameters ---------------------------------------------------------------------------
@@ -107,6 +108,8 @@ class BusinessIn(_Input):
     pandemic_impact: PandemicImpact = PandemicImpact.NONE
     pandemic_impact_note: str = Field("", max_length=300)
 
+    # The service stores the slug as given, and an unknown one would only fail on the foreign
+    # key at COMMIT (a 500); refuse it here as bad input instead.
     @field_validator("ekraf_subsector")
     @classmethod
     def _ekraf_known(cls, value: str | None) -> str | None:
