@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from pulih.accounts.models import User
 from pulih.registry import selectors, services
@@ -263,7 +263,7 @@ def business_create(request: HttpRequest, payload: BusinessIn) -> tuple[int, Bus
     owner = selectors.person_get(user=user, pk=payload.owner_id)
     data = services.BusinessData(**payload.model_dump(exclude={"owner_id"}))
     business = services.business_create(actor=user, owner=owner, data=data)
-    return 201, _business_out(request, selectors.business_get(user=user, pk=business.pk))
+    return Status(201, _business_out(request, selectors.business_get(user=user, pk=business.pk)))
 
 
 # --- products -----------------------------------------------------------------------------------
@@ -295,7 +295,7 @@ def product_create(
     product = services.product_create(
         actor=user, business=business, data=services.ProductData(**payload.model_dump())
     )
-    return 201, _product_out(request, product)
+    return Status(201, _product_out(request, product))
 
 
 # --- registration decisions ---------------------------------------------------------------------
@@ -400,7 +400,7 @@ def person_register(request: HttpRequest, payload: PersonIn) -> tuple[int, Perso
     """An owner registers themself; an officer registers someone living in their region."""
     user = _user(request)
     person = services.person_register(actor=user, data=services.PersonData(**payload.model_dump()))
-    return 201, _person_out(selectors.person_get(user=user, pk=person.pk))
+    return Status(201, _person_out(selectors.person_get(user=user, pk=person.pk)))
 
 
 @router.post(

@@ -40,10 +40,22 @@ class RegistryErrorCode(StrEnum):
     PHOTO_NOT_IMAGE = "photo_not_image"
     TOO_MANY_PHOTOS = "too_many_photos"
     PERMISSION_DENIED = "permission_denied"
+    FIELD_REQUIRED = "field_required"
+    FIELD_TOO_LONG = "field_too_long"
+    AMOUNT_NEGATIVE = "amount_negative"
+    KBLI_UNKNOWN = "kbli_unknown"
+    EKRAF_UNKNOWN = "ekraf_unknown"
+    CHOICE_INVALID = "choice_invalid"
 
 
 # Lazy strings, so each is translated when rendered, not when this module is imported.
 MESSAGES: dict[RegistryErrorCode, StrOrPromise] = {
+    RegistryErrorCode.FIELD_REQUIRED: _("%(field)s wajib diisi."),
+    RegistryErrorCode.FIELD_TOO_LONG: _("%(field)s terlalu panjang: maksimum %(max)s karakter."),
+    RegistryErrorCode.AMOUNT_NEGATIVE: _("%(field)s tidak boleh negatif."),
+    RegistryErrorCode.KBLI_UNKNOWN: _("Kategori KBLI %(code)s tidak dikenal."),
+    RegistryErrorCode.EKRAF_UNKNOWN: _("Subsektor ekonomi kreatif %(code)s tidak dikenal."),
+    RegistryErrorCode.CHOICE_INVALID: _("Pilihan %(value)s untuk %(field)s tidak sah."),
     RegistryErrorCode.NIK_EMPTY: _("NIK wajib diisi."),
     RegistryErrorCode.NIK_NOT_DIGITS: _("NIK hanya boleh berisi angka."),
     RegistryErrorCode.NIK_WRONG_LENGTH: _("NIK harus 16 digit angka; yang diisi %(length)s digit."),

@@ -3,7 +3,7 @@
 import io
 import secrets
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -18,7 +18,7 @@ from pulih.accounts.models import Role, User
 from pulih.accounts.selectors import region_in_scope
 from pulih.privacy import crypto
 from pulih.privacy.models import PersonalDataAccess
-from pulih.reference.models import Region, RegionLevel
+from pulih.reference.models import EkrafSubsector, KbliSection, Region, RegionLevel
 from pulih.registry import transitions
 from pulih.registry.error_codes import RegistryError, RegistryErrorCode as E
 from pulih.registry.identifiers import (
@@ -33,11 +33,14 @@ from pulih.registry.identifiers import (
 from pulih.registry.models import (
     Business,
     NikConflict,
+    OnlineChannel,
+    PandemicImpact,
     Person,
     Product,
     ProductPhoto,
     RegistrationEvent,
     RegistrationStatus,
+    Sex,
 )
 
 MAX_PHOTOS_PER_PRODUCT = 5
@@ -46,6 +49,11 @@ PHOTO_MAX_SIDE = 1600
 MAX_PHOTO_PIXELS = 40_000_000
 NIK_PURPOSE = "nik"
 PHONE_PURPOSE = "phone"
+# History says these changed, never the values: a birth date and sex beside a masked NIK would
+# give away the six digits the mask hides.
+PERSON_SECRET_FIELDS = frozenset(
+    {"nik_ciphertext", "phone_ciphertext", "nik_hash", "phone_hash", "birth_date", "sex"}
+)
 DECIDING_ROLES = frozenset({Role.OFFICER, Role.APPROVER, Role.ADMIN})
 
 
@@ -134,14 +142,16 @@ def _clean_person_fields(data: PersonData) -> dict[str, Any]:
     mismatch_codes = {err.code for err in nik_mismatches(nik, birth_date=birth_date, sex=data.sex)}
     village = _village(data.village_code)
     phone = normalize_phone(data.phone) if data.phone.strip() else ""
-    full_name = " ".join(data.full_name.split())
+    full_name = _text(data.full_name, field="Nama lengkap", max_length=150, required=True)
+    if data.sex not in Sex.values:
+        raise RegistryError(E.CHOICE_INVALID, value=data.sex, field="jenis kelamin")
     return {
         "full_name": full_name,
         "name_search": search_key(full_name),
         "nik_hash": nik_hash(nik.value),
         "nik_ciphertext": crypto.encrypt(nik.value, purpose=NIK_PURPOSE),
         "nik_masked": nik.masked,
-        "birth_place": data.birth_place.strip(),
+        "birth_place": _text(data.birth_place, field="Tempat lahir", max_length=80),
         "birth_date": birth_date,
         "sex": data.sex,
         "nik_birth_date_mismatch": E.NIK_BIRTH_DATE_MISMATCH in mismatch_codes,
@@ -150,7 +160,7 @@ def _clean_person_fields(data: PersonData) -> dict[str, Any]:
         "phone_hash": phone_hash(phone) if phone else "",
         "phone_masked": mask_phone(phone) if phone else "",
         "email": data.email.strip(),
-        "address": " ".join(data.address.split()),
+        "address": _text(data.address, field="Alamat", max_length=250, required=True),
         "rt": data.rt.strip().zfill(3) if data.rt.strip() else "",
         "rw": data.rw.strip().zfill(3) if data.rw.strip() else "",
         "village": village,
@@ -205,9 +215,7 @@ def person_update(*, actor: User, person: Person, data: PersonData) -> Person:
     if person.verified_at is not None:
         raise RegistryError(E.NOT_EDITABLE)
     fields = _clean_person_fields(data)
-    changes = _diff(
-        person, fields, secret={"nik_ciphertext", "phone_ciphertext", "nik_hash", "phone_hash"}
-    )
+    changes = _diff(person, fields, secret=PERSON_SECRET_FIELDS)
     if not changes:
         return person
     try:
@@ -226,7 +234,7 @@ def person_update(*, actor: User, person: Person, data: PersonData) -> Person:
     return person
 
 
-def _diff(instance: Any, fields: dict[str, Any], *, secret: set[str]) -> dict[str, Any]:
+def _diff(instance: Any, fields: dict[str, Any], *, secret: frozenset[str]) -> dict[str, Any]:
     """What changed, as {field: [old, new]}; secret fields only say that they changed."""
     changes: dict[str, Any] = {}
     for name, new in fields.items():
@@ -249,10 +257,44 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _text(value: str, *, field: str, max_length: int, required: bool = False) -> str:
+    text = " ".join(value.split())
+    if required and not text:
+        raise RegistryError(E.FIELD_REQUIRED, field=field)
+    if len(text) > max_length:
+        raise RegistryError(E.FIELD_TOO_LONG, field=field, max=max_length)
+    return text
+
+
+def _not_negative(value: int | None, *, field: str) -> int | None:
+    if value is not None and value < 0:
+        raise RegistryError(E.AMOUNT_NEGATIVE, field=field)
+    return value
+
+
+def _check_business_choices(data: BusinessData) -> None:
+    """Refuse unknown codes with a message, before the database refuses them with a 500."""
+    if not KbliSection.objects.filter(pk=data.kbli_section).exists():
+        raise RegistryError(E.KBLI_UNKNOWN, code=data.kbli_section)
+    if data.ekraf_subsector and not EkrafSubsector.objects.filter(pk=data.ekraf_subsector).exists():
+        raise RegistryError(E.EKRAF_UNKNOWN, code=data.ekraf_subsector)
+    if data.pandemic_impact not in PandemicImpact.values:
+        raise RegistryError(E.CHOICE_INVALID, value=data.pandemic_impact, field="dampak pandemi")
+    for channel in data.online_channels:
+        if channel not in OnlineChannel.values:
+            raise RegistryError(E.CHOICE_INVALID, value=channel, field="kanal daring")
+
+
 def _clean_business_fields(data: BusinessData) -> dict[str, Any]:
+    _check_business_choices(data)
+    for amount, label in (
+        (data.employees, "Jumlah pekerja"),
+        (data.monthly_turnover, "Omzet per bulan"),
+    ):
+        _not_negative(amount, field=label)
     village = _village(data.village_code)
     size = business_size_class(capital=data.capital, annual_sales=data.annual_sales)
-    name = " ".join(data.name.split())
+    name = _text(data.name, field="Nama usaha", max_length=150, required=True)
     return {
         "name": name,
         "name_search": search_key(name),
@@ -260,7 +302,7 @@ def _clean_business_fields(data: BusinessData) -> dict[str, Any]:
         "kbli_section_id": data.kbli_section,
         "kbli_code": data.kbli_code.strip(),
         "ekraf_subsector_id": data.ekraf_subsector or None,
-        "description": data.description.strip(),
+        "description": _text(data.description, field="Uraian usaha", max_length=5000),
         "started_year": data.started_year,
         "capital": data.capital,
         "annual_sales": data.annual_sales,
@@ -269,8 +311,10 @@ def _clean_business_fields(data: BusinessData) -> dict[str, Any]:
         "monthly_turnover": data.monthly_turnover,
         "online_channels": sorted(set(data.online_channels)),
         "pandemic_impact": data.pandemic_impact,
-        "pandemic_impact_note": data.pandemic_impact_note.strip(),
-        "address": " ".join(data.address.split()),
+        "pandemic_impact_note": _text(
+            data.pandemic_impact_note, field="Keterangan dampak", max_length=300
+        ),
+        "address": _text(data.address, field="Alamat usaha", max_length=250, required=True),
         "village_id": village.code,
         "region_code": village.code,
     }
@@ -297,7 +341,9 @@ def business_update(*, actor: User, business: Business, data: BusinessData) -> B
         locked = Business.objects.select_for_update().get(pk=business.pk)
         if locked.status not in transitions.EDITABLE:
             raise RegistryError(E.NOT_EDITABLE)
-        changes = _diff(locked, {k.removesuffix("_id"): v for k, v in fields.items()}, secret=set())
+        changes = _diff(
+            locked, {k.removesuffix("_id"): v for k, v in fields.items()}, secret=frozenset()
+        )
         if changes:
             Business.objects.filter(pk=locked.pk).update(**fields, updated_at=timezone.now())
             RegistrationEvent.objects.create(
@@ -313,6 +359,15 @@ def _check_product_editable(actor: User, business: Business) -> None:
         raise RegistryError(E.NOT_EDITABLE)
 
 
+def _clean_product_fields(data: ProductData) -> dict[str, Any]:
+    return {
+        "name": _text(data.name, field="Nama produk", max_length=150, required=True),
+        "description": _text(data.description, field="Uraian produk", max_length=5000),
+        "price": _not_negative(data.price, field="Harga"),
+        "unit": _text(data.unit, field="Satuan", max_length=30),
+    }
+
+
 def product_create(
     *, actor: User, business: Business, data: ProductData, photos: Sequence[UploadedFile] = ()
 ) -> Product:
@@ -321,7 +376,7 @@ def product_create(
     if len(prepared) > MAX_PHOTOS_PER_PRODUCT:
         raise RegistryError(E.TOO_MANY_PHOTOS, max=MAX_PHOTOS_PER_PRODUCT)
     with transaction.atomic():
-        product = Product.objects.create(business=business, **asdict(data))
+        product = Product.objects.create(business=business, **_clean_product_fields(data))
         for photo in prepared:
             _photo_save(product, photo)
         RegistrationEvent.objects.create(

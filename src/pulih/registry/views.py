@@ -267,6 +267,7 @@ def business_submit(request: HttpRequest, pk: int) -> HttpResponse:
             "person": business.owner,
             "products": selectors.business_products(business=business),
             "step": 4,
+            "show_birth_date": request.user.role == Role.OWNER,
         },
     )
 
@@ -315,6 +316,7 @@ def business_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and business.status in {RegistrationStatus.SUBMITTED, RegistrationStatus.NEEDS_FIX}
         and request.user.role in services.DECIDING_ROLES,
         "can_reveal": is_staff and request.user.has_perm("registry.reveal_nik"),
+        "show_birth_date": not is_staff or request.user.has_perm("registry.reveal_nik"),
         "conflicts": selectors.nik_conflicts_for(user=request.user, person=business.owner)
         if is_staff
         else [],

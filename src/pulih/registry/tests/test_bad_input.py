@@ -211,3 +211,41 @@ def test_a_small_file_that_decodes_to_a_huge_bitmap_is_refused():
         )
     assert exc.value.code == E.PHOTO_TOO_LARGE
     assert not Product.objects.filter(business=business).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("override", "code"),
+    [
+        ({"kbli_section": "Z"}, E.KBLI_UNKNOWN),
+        ({"ekraf_subsector": "sulap"}, E.EKRAF_UNKNOWN),
+        ({"monthly_turnover": -5}, E.AMOUNT_NEGATIVE),
+        ({"employees": -1}, E.AMOUNT_NEGATIVE),
+        ({"name": "   "}, E.FIELD_REQUIRED),
+        ({"name": "W" * 151}, E.FIELD_TOO_LONG),
+        ({"pandemic_impact": "bangkrut"}, E.CHOICE_INVALID),
+        ({"online_channels": ("friendster",)}, E.CHOICE_INVALID),
+    ],
+)
+def test_business_fields_are_checked_by_the_service_not_the_database(override, code):
+    from pulih.testing.factories import business_data
+
+    business = registration_make(submitted=False)
+    with pytest.raises(RegistryError) as exc:
+        services.business_update(
+            actor=business.owner.account, business=business, data=business_data(**override)
+        )
+    assert exc.value.code == code
+    assert exc.value.message  # a readable sentence, not a database error
+
+
+@pytest.mark.django_db
+def test_negative_product_price_is_refused():
+    business = registration_make(submitted=False)
+    with pytest.raises(RegistryError) as exc:
+        services.product_create(
+            actor=business.owner.account,
+            business=business,
+            data=services.ProductData(name="Kue", price=-1),
+        )
+    assert exc.value.code == E.AMOUNT_NEGATIVE

@@ -5,8 +5,7 @@ from datetime import date
 
 import pytest
 from django.utils.functional import Promise
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from pulih.registry.error_codes import MESSAGES, RegistryError, RegistryErrorCode
 from pulih.registry.identifiers import (

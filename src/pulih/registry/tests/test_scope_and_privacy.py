@@ -139,3 +139,26 @@ def test_the_duplicate_nik_form_error_reveals_nothing(client):
     page = response.content.decode()
     assert response.status_code == 200
     assert "sudah terdaftar" in page and "Siti" not in page
+
+
+@pytest.mark.django_db
+def test_officer_without_reveal_permission_sees_birth_year_not_birth_date(client):
+    business = registration_make()
+    officer = user_make(role=Role.OFFICER, regions=("32.73",))
+    client.force_login(officer)
+    page = client.get(reverse("registry:business_detail", args=[business.pk])).content.decode()
+    assert "1985" in page and "12 Maret 1985" not in page
+
+
+@pytest.mark.django_db
+def test_history_records_that_birth_date_changed_without_the_values():
+    business = registration_make(submitted=False)
+    owner = business.owner.account
+    data = person_data(serial=900)
+    from datetime import date
+
+    changed = services.PersonData(**{**data.__dict__, "birth_date": date(1985, 3, 14)})
+    services.person_update(actor=owner, person=business.owner, data=changed)
+    event = business.events.get(action="person_edited")
+    assert event.changes["birth_date"] == "diubah"
+    assert "1985-03-14" not in str(event.changes)
