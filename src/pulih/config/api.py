@@ -38,12 +38,11 @@ api = NinjaAPI(
     urls_namespace="api-1",
 )
 
+# Routers import this module's `api` indirectly (schemas, auth), so they are mounted last.
 from pulih.reference.api import router as reference_router  # noqa: E402
-from pulih.registry.api import router as registry_router  # noqa: E402
+from pulih.registry.api import registry_error_handler, router as registry_router  # noqa: E402
+from pulih.registry.error_codes import RegistryError  # noqa: E402
 
 api.add_router("/", reference_router)
 api.add_router("/", registry_router)
-from pulih.registry.api import registry_error_handler  # noqa: E402
-from pulih.registry.error_codes import RegistryError  # noqa: E402
-
 api.add_exception_handler(RegistryError, registry_error_handler)
