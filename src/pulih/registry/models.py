@@ -1,6 +1,7 @@
 """The UMKM registry: the person who owns a business, the business, its products."""
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -182,6 +183,11 @@ class Business(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def online_channel_labels(self) -> list[str]:
+        labels = dict(OnlineChannel.choices)
+        return [str(labels.get(code, code)) for code in self.online_channels]
+
 
 class Product(models.Model):
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="products")
@@ -228,6 +234,17 @@ class ProductPhoto(models.Model):
         return self.image.name
 
 
+EVENT_ACTION_LABELS = {
+    "created": _("Dibuat"),
+    "edited": _("Data usaha diubah"),
+    "person_edited": _("Data diri diubah"),
+    "product_added": _("Produk ditambahkan"),
+    "product_removed": _("Produk dihapus"),
+    "photo_added": _("Foto ditambahkan"),
+    "status": _("Status diubah"),
+}
+
+
 class RegistrationEvent(models.Model):
     """History of a registration: every state change and edit, with who and why."""
 
@@ -246,6 +263,30 @@ class RegistrationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.business_id} {self.action} {self.from_status}->{self.to_status}"
+
+    @property
+    def action_label(self) -> str:
+        return str(EVENT_ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def changed_fields_label(self) -> str:
+        """The edited fields by their (translated) names; values stay in `changes` for audit."""
+        model = Person if self.action == "person_edited" else Business
+        names = []
+        for key in self.changes:
+            try:
+                names.append(str(model._meta.get_field(key).verbose_name))
+            except FieldDoesNotExist:
+                names.append(key)
+        return ", ".join(names)
+
+    @property
+    def from_status_label(self) -> str:
+        return str(RegistrationStatus(self.from_status).label) if self.from_status else ""
+
+    @property
+    def to_status_label(self) -> str:
+        return str(RegistrationStatus(self.to_status).label) if self.to_status else ""
 
 
 class NikConflict(models.Model):

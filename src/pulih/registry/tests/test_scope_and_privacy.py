@@ -162,3 +162,18 @@ def test_history_records_that_birth_date_changed_without_the_values():
     event = business.events.get(action="person_edited")
     assert event.changes["birth_date"] == "diubah"
     assert "1985-03-14" not in str(event.changes)
+
+
+@pytest.mark.django_db
+def test_history_and_channels_show_labels_not_codes(client):
+    business = registration_make(submitted=False)
+    owner = business.owner.account
+    from pulih.testing.factories import business_data
+
+    services.business_update(
+        actor=owner, business=business, data=business_data(name="Keripik Baru")
+    )
+    client.force_login(owner)
+    page = client.get(reverse("registry:business_detail", args=[business.pk])).content.decode()
+    assert "Data usaha diubah: nama usaha" in page
+    assert "Shopee, WhatsApp" in page and "shopee" not in page
