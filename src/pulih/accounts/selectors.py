@@ -37,12 +37,31 @@ def region_code_q(codes: list[str], *, field: str = "region_code") -> Q:
     return q
 
 
-def scope_q(user: User, *, field: str = "region_code") -> Q | None:
+# Column holding the code of each level on tables that carry the level columns (Person, Business).
+LEVEL_COLUMN = {2: "province_code", 5: "city_code", 8: "district_code", 13: "region_code"}
+
+
+def region_level_q(codes: list[str], *, prefix: str = "") -> Q:
+    """Match rows at or below any of the codes by equality on that level's column.
+
+    Equality (not a range or LIKE) lets the database walk one (level, id) index in order, so a
+    page of a province's million rows costs the same as a page of one village's.
+    """
+    q = Q(pk__in=[])
+    for code in codes:
+        column = LEVEL_COLUMN.get(len(code))
+        if column is None:
+            continue  # not a region code: matches nothing
+        q |= Q(**{f"{prefix}{column}": code})
+    return q
+
+
+def scope_q(user: User, *, prefix: str = "") -> Q | None:
     """The filter for records in the user's regions; None means no filter (whole country)."""
     codes = region_codes_for(user)
     if codes is None:
         return None
-    return region_code_q(codes, field=field)
+    return region_level_q(codes, prefix=prefix)
 
 
 def region_in_scope(user: User, region_code: str) -> bool:

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,6 +50,17 @@ class OnlineChannel(models.TextChoices):
     WEBSITE = "website", _("Situs web sendiri")
 
 
+def region_prefix_field(length: int) -> models.GeneratedField:
+    """The province, city or district part of `region_code`, stored and indexed by the database
+    itself, so bulk writers that only set `region_code` stay consistent."""
+    return models.GeneratedField(
+        expression=Substr("region_code", 1, length),
+        output_field=models.CharField(max_length=length),
+        db_persist=True,
+        editable=False,
+    )
+
+
 class Person(models.Model):
     """A business owner. The NIK is held encrypted, with a keyed hash that keeps it unique."""
 
@@ -79,7 +91,10 @@ class Person(models.Model):
     rt = models.CharField("RT", max_length=3, blank=True)
     rw = models.CharField("RW", max_length=3, blank=True)
     village = models.ForeignKey("reference.Region", on_delete=models.PROTECT, related_name="+")
-    region_code = models.CharField(max_length=13, db_index=True, editable=False)
+    region_code = models.CharField(max_length=13, editable=False)
+    province_code = region_prefix_field(2)
+    city_code = region_prefix_field(5)
+    district_code = region_prefix_field(8)
     postcode = models.CharField(_("kode pos"), max_length=5, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -89,6 +104,10 @@ class Person(models.Model):
         verbose_name = _("pemilik usaha")
         verbose_name_plural = _("pemilik usaha")
         permissions = [("reveal_nik", "Can reveal a full NIK and phone number")]
+        indexes = [
+            models.Index(fields=[level, "id"], name=f"person_{level[:4]}_idx")
+            for level in ("province_code", "city_code", "district_code", "region_code")
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.nik_masked})"
@@ -134,6 +153,9 @@ class Business(models.Model):
     address = models.CharField(_("alamat usaha"), max_length=250)
     village = models.ForeignKey("reference.Region", on_delete=models.PROTECT, related_name="+")
     region_code = models.CharField(max_length=13, editable=False)
+    province_code = region_prefix_field(2)
+    city_code = region_prefix_field(5)
+    district_code = region_prefix_field(8)
     status = models.CharField(
         _("status"),
         max_length=10,
@@ -152,13 +174,15 @@ class Business(models.Model):
     class Meta:
         verbose_name = _("usaha")
         verbose_name_plural = _("usaha")
+        # Scope is an equality on the column of the scope's level, so each list is one ordered
+        # index walk: (level, id) for "everything in my region", (status, level, id) for the queue.
         indexes = [
-            # The officer queue and the API list: scope range on region_code, newest first.
-            models.Index(
-                fields=["region_code", "status", "-submitted_at", "-id"], name="business_queue_idx"
-            ),
-            models.Index(fields=["status", "-submitted_at", "-id"], name="business_status_idx"),
-            models.Index(fields=["region_code", "-id"], name="business_region_idx"),
+            idx
+            for level in ("province_code", "city_code", "district_code", "region_code")
+            for idx in (
+                models.Index(fields=[level, "id"], name=f"business_{level[:4]}_idx"),
+                models.Index(fields=["status", level, "id"], name=f"business_st_{level[:4]}_idx"),
+            )
         ]
         constraints = [
             models.CheckConstraint(

@@ -6,13 +6,20 @@ A record outside the user's scope is indistinguishable from one that does not ex
 import re
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from pulih.accounts.models import Role, User
-from pulih.accounts.selectors import region_code_q, region_in_scope, scope_q
+from pulih.accounts.selectors import region_in_scope, region_level_q, scope_q
 from pulih.privacy import crypto
-from pulih.registry.models import Business, NikConflict, Person, Product, RegistrationEvent
+from pulih.registry.models import (
+    Business,
+    NikConflict,
+    Person,
+    Product,
+    RegistrationEvent,
+    RegistrationStatus,
+)
 
 _DIGITS = re.compile(r"\D")
 _MASKED_NIK = re.compile(r"^\d{6}\*{6}\d{4}$")
@@ -36,32 +43,44 @@ def _businesses_visible(user: User) -> QuerySet[Business]:
 
 
 def business_list(*, user: User, filters: BusinessFilters | None = None) -> QuerySet[Business]:
-    """The officer queue and the API list: scoped, filtered, newest submission first."""
+    """The officer queue and the API list, scoped and filtered.
+
+    The queue of submitted registrations runs oldest first (first come, first served); every
+    other list runs newest first. Both are walks of a (status, level, id) or (level, id) index.
+    """
     filters = filters or BusinessFilters()
     qs = _businesses_visible(user)
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.region:
-        qs = qs.filter(region_code_q([filters.region]))
+        qs = qs.filter(region_level_q([filters.region]))
     if filters.search:
         qs = qs.filter(_search_q(filters.search))
-    return qs.select_related("owner", "village", "kbli_section").order_by("-submitted_at", "-id")
+    order = "id" if filters.status == RegistrationStatus.SUBMITTED else "-id"
+    return qs.select_related("owner", "village", "kbli_section").order_by(order)
 
 
 def _search_q(term: str) -> Q:
     """Name prefix (owner or business), a full NIK (by blind index) or a masked NIK as shown."""
     term = term.strip()
     digits = _DIGITS.sub("", term)
+    # Owner conditions are subqueries on Person rather than joins, so each side of the OR is
+    # answered from its own index instead of scanning every business in scope.
     if len(digits) == 16 and len(term.replace(" ", "")) == 16:
-        return Q(owner__nik_hash=crypto.blind_index(digits, purpose="nik"))
+        nik = crypto.blind_index(digits, purpose="nik")
+        return Q(owner_id__in=Person.objects.filter(nik_hash=nik).values("id"))
     if _MASKED_NIK.match(term):
-        return Q(owner__nik_masked=term)
+        return Q(owner_id__in=Person.objects.filter(nik_masked=term).values("id"))
+    key, upper = prefix_range(term)
+    owners = Person.objects.filter(name_search__gte=key, name_search__lt=upper).values("id")
+    return Q(owner_id__in=owners) | Q(name_search__gte=key, name_search__lt=upper)
+
+
+def prefix_range(term: str) -> tuple[str, str]:
+    """[key, successor) covers every string starting with key: a range both databases answer
+    from a plain index, where LIKE 'key%' needs special operator classes on PostgreSQL."""
     key = " ".join(term.split()).lower()
-    # Range instead of LIKE: both databases answer a prefix range from the index.
-    upper = key + "\uffff"
-    return Q(owner__name_search__gte=key, owner__name_search__lt=upper) | Q(
-        name_search__gte=key, name_search__lt=upper
-    )
+    return key, key[:-1] + chr(ord(key[-1]) + 1)
 
 
 def business_get(*, user: User, pk: int) -> Business:
@@ -99,9 +118,9 @@ def _persons_visible(user: User) -> QuerySet[Person]:
     q = scope_q(user)
     if q is None:
         return qs
-    in_scope_business = Business.objects.filter(q, owner=OuterRef("pk"))
-    # A person is seen by the officers of where they live and of where their businesses are.
-    return qs.filter(q | Exists(in_scope_business))
+    # A person is seen by the officers of where they live and of where their businesses are;
+    # an IN subquery (not a correlated EXISTS) keeps both sides of the OR on their indexes.
+    return qs.filter(q | Q(id__in=Business.objects.filter(q).values("owner_id")))
 
 
 def person_list(*, user: User, search: str = "") -> QuerySet[Person]:
@@ -114,8 +133,8 @@ def person_list(*, user: User, search: str = "") -> QuerySet[Person]:
         elif _MASKED_NIK.match(term):
             qs = qs.filter(nik_masked=term)
         else:
-            key = " ".join(term.split()).lower()
-            qs = qs.filter(name_search__gte=key, name_search__lt=key + "\uffff")
+            key, upper = prefix_range(term)
+            qs = qs.filter(name_search__gte=key, name_search__lt=upper)
     return qs.select_related("village").order_by("-id")
 
 

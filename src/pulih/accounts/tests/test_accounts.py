@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from pulih.accounts.models import Role
-from pulih.accounts.selectors import region_code_q, region_in_scope
+from pulih.accounts.selectors import region_in_scope, region_level_q
 from pulih.registry.models import Business
 from pulih.testing.factories import PASSWORD, registration_make, user_make
 
@@ -81,5 +81,5 @@ def test_scope_prefix_does_not_leak_into_neighbouring_codes():
 def test_region_range_filter_matches_exactly_the_region():
     inside = registration_make(village="32.73.01.1001")
     neighbour = registration_make(village="32.74.01.1001")
-    found = set(Business.objects.filter(region_code_q(["32.73"])).values_list("pk", flat=True))
+    found = set(Business.objects.filter(region_level_q(["32.73"])).values_list("pk", flat=True))
     assert inside.pk in found and neighbour.pk not in found
