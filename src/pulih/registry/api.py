@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Query, Router, Status
 
 from pulih.accounts.models import User
+from pulih.paging import capped_count
 from pulih.registry import selectors, services
 from pulih.registry.error_codes import RegistryError, RegistryErrorCode
 from pulih.registry.models import (
@@ -79,10 +80,11 @@ def _user(request: HttpRequest) -> User:
 M = TypeVar("M", Business, Person)
 
 
-def _page(qs: "QuerySet[M]", *, page: int, page_size: int) -> tuple[int, list[M]]:
-    """One COUNT and one SELECT, whatever the page size."""
+def _page(qs: "QuerySet[M]", *, page: int, page_size: int) -> tuple[int, bool, list[M]]:
+    """One capped COUNT and one SELECT, whatever the page size."""
     start = (page - 1) * page_size
-    return qs.count(), list(qs[start : start + page_size])
+    count, exact = capped_count(qs)
+    return count, exact, list(qs[start : start + page_size])
 
 
 # --- shaping ------------------------------------------------------------------------------------
@@ -228,14 +230,16 @@ def _person_out(person: Person) -> PersonOut:
     summary="Daftar usaha di wilayah Anda",
 )
 def business_list(request: HttpRequest, query: Query[BusinessQuery]) -> BusinessPageOut:
-    """Newest submission first. Filter by region (any level), status, or search by name or NIK."""
+    """Newest first (the submitted queue: oldest first). Filter by region (any level), status,
+    or search by name or NIK. `count` is exact up to 10,000; beyond it `count_exact` is false."""
     filters = selectors.BusinessFilters(
         search=query.search, status=query.status or "", region=query.region or ""
     )
     qs = selectors.business_list(user=_user(request), filters=filters)
-    count, rows = _page(qs, page=query.page, page_size=query.page_size)
+    count, count_exact, rows = _page(qs, page=query.page, page_size=query.page_size)
     return BusinessPageOut(
         count=count,
+        count_exact=count_exact,
         page=query.page,
         page_size=query.page_size,
         results=[BusinessItemOut(**_business_fields(b)) for b in rows],
@@ -374,9 +378,10 @@ def registration_reject(
 def person_list(request: HttpRequest, query: Query[PersonQuery]) -> PersonPageOut:
     """NIK and phone number are masked; see reveal-nik for the full NIK."""
     qs = selectors.person_list(user=_user(request), search=query.search)
-    count, rows = _page(qs, page=query.page, page_size=query.page_size)
+    count, count_exact, rows = _page(qs, page=query.page, page_size=query.page_size)
     return PersonPageOut(
         count=count,
+        count_exact=count_exact,
         page=query.page,
         page_size=query.page_size,
         results=[PersonItemOut(**_person_fields(p)) for p in rows],

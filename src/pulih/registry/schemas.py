@@ -174,6 +174,7 @@ class BusinessItemOut(Schema):
 
 class BusinessPageOut(Schema):
     count: int
+    count_exact: bool = True
     page: int
     page_size: int
     results: list[BusinessItemOut]
@@ -259,6 +260,7 @@ class PersonItemOut(Schema):
 
 class PersonPageOut(Schema):
     count: int
+    count_exact: bool = True
     page: int
     page_size: int
     results: list[PersonItemOut]

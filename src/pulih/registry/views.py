@@ -7,13 +7,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pulih.accounts.models import Role
+from pulih.paging import CappedPaginator
 from pulih.reference import selectors as reference
 from pulih.registry import selectors, services
 from pulih.registry.error_codes import RegistryError
@@ -288,7 +288,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             status=form.cleaned_data["status"],
             region=form.cleaned_data["region"],
         )
-    paginator = Paginator(
+    paginator = CappedPaginator(
         selectors.business_list(user=request.user, filters=filters), QUEUE_PAGE_SIZE
     )
     page = paginator.get_page(request.GET.get("page"))
