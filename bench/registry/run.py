@@ -29,7 +29,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from pulih.accounts.models import Role, User  # noqa: E402
+from pulih.accounts.models import User  # noqa: E402
 from pulih.accounts.services import user_create  # noqa: E402
 from pulih.paging import CappedPaginator  # noqa: E402
 from pulih.registry import selectors  # noqa: E402
@@ -47,7 +47,8 @@ def bench_user(scope: str) -> User:
     username = f"bench.{scope}"
     user = User.objects.filter(username=username).first()
     return user or user_create(
-        username=username, password="bench-Sandi-2026", role=Role.OFFICER, region_codes=[scope]
+        username=username,
+        password="bench-Sandi-2026",  # noqa: S106 - a local bench login role=Role.OFFICER, region_codes=[scope]
     )
 
 
@@ -109,10 +110,9 @@ def main() -> None:
         user = bench_user(scope)
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
-        status_q = "status=submitted"
         scenarios = {
-            "queue page 1": lambda c=client: c.get(f"/petugas/antrian/?{status_q}"),
-            "queue page 20": lambda c=client: c.get(f"/petugas/antrian/?{status_q}&page=20"),
+            "queue page 1": lambda c=client: c.get("/petugas/antrian/?status=submitted"),
+            "queue page 20": lambda c=client: c.get("/petugas/antrian/?status=submitted&page=20"),
             "queue search 'sri' (not a target)": lambda c=client: c.get(
                 "/petugas/antrian/?status=&q=sri"
             ),
