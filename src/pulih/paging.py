@@ -27,7 +27,10 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _capped(self) -> tuple[int, bool]:
-        return capped_count(self.object_list)
+        object_list = self.object_list
+        if not isinstance(object_list, QuerySet):
+            return len(object_list), True
+        return capped_count(object_list)
 
     @cached_property
     def count(self) -> int:  # type: ignore[override]
