@@ -29,7 +29,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from pulih.accounts.models import User  # noqa: E402
+from pulih.accounts.models import Role, User  # noqa: E402
 from pulih.accounts.services import user_create  # noqa: E402
 from pulih.paging import CappedPaginator  # noqa: E402
 from pulih.registry import selectors  # noqa: E402
@@ -48,7 +48,9 @@ def bench_user(scope: str) -> User:
     user = User.objects.filter(username=username).first()
     return user or user_create(
         username=username,
-        password="bench-Sandi-2026",  # noqa: S106 - a local bench login role=Role.OFFICER, region_codes=[scope]
+        password="bench-Sandi-2026",  # noqa: S106 - a local bench login
+        role=Role.OFFICER,
+        region_codes=[scope],
     )
 
 
