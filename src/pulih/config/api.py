@@ -1,6 +1,7 @@
 """The REST API under /api/v1/: one NinjaAPI, a router per domain, token or session auth."""
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
@@ -46,3 +47,9 @@ from pulih.registry.error_codes import RegistryError  # noqa: E402
 api.add_router("/", reference_router)
 api.add_router("/", registry_router)
 api.add_exception_handler(RegistryError, registry_error_handler)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    # Out of scope and absent look the same, in the user's language.
+    return api.create_response(request, {"detail": gettext("Data tidak ditemukan.")}, status=404)

@@ -131,3 +131,13 @@ def test_partner_without_regions_sees_nothing():
 def _business_payload(village: str) -> dict:
     data = business_data(village=village)
     return {**data.__dict__, "online_channels": list(data.online_channels)}
+
+
+@pytest.mark.django_db
+def test_api_404_body_is_indonesian_and_same_for_absent_and_out_of_scope(client):
+    dki = registration_make(village="31.71.01.1001")
+    client.force_login(user_make(role=Role.OFFICER, regions=("32.73",)))
+    out_of_scope = client.get(f"/api/v1/businesses/{dki.pk}")
+    absent = client.get("/api/v1/businesses/999999999")
+    assert out_of_scope.status_code == absent.status_code == 404
+    assert out_of_scope.json() == absent.json() == {"detail": "Data tidak ditemukan."}
