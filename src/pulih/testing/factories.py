@@ -4,6 +4,7 @@ import itertools
 from datetime import date
 
 from django.contrib.auth.models import Permission
+from django.test import Client
 
 from pulih.accounts.models import RegionScope, Role, User
 from pulih.registry import services
@@ -103,3 +104,10 @@ def registration_make(
     if submitted:
         business = services.registration_submit(actor=owner, business=business)
     return business
+
+
+def client_for(user: User) -> Client:
+    """A test client signed in as `user` (session auth, as the browser uses)."""
+    client = Client()
+    client.force_login(user)
+    return client

@@ -7,17 +7,11 @@ from django.test.utils import CaptureQueriesContext
 
 from pulih.accounts.models import Role, User
 from pulih.registry import services
-from pulih.testing.factories import business_data, person_data, user_make
+from pulih.testing.factories import business_data, client_for, person_data, user_make
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/businesses"
-
-
-def _client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -27,7 +21,7 @@ def admin(db):
 
 @pytest.fixture
 def staff_client(admin) -> Client:
-    return _client_for(admin)
+    return client_for(admin)
 
 
 def _register(
@@ -71,7 +65,7 @@ def test_region_filter_at_every_level_returns_the_businesses_below_it(staff_clie
 def test_region_filter_narrows_but_never_widens_an_officers_scope():
     sukasari, _ = _register(village="32.73.01.1001")
     gambir, _ = _register(village="31.71.01.1001")
-    client = _client_for(user_make(role=Role.OFFICER, regions=("32.73",)))
+    client = client_for(user_make(role=Role.OFFICER, regions=("32.73",)))
     assert _ids(client.get(URL, {"region": "31.71"})) == set()
     assert _ids(client.get(URL, {"region": "32.73.01"})) == {sukasari.pk}
     assert gambir.pk not in _ids(client.get(URL))
@@ -171,7 +165,7 @@ def test_list_query_count_does_not_grow_with_page_size(staff_client):
             village=("32.73.01.1001", "32.73.02.1001", "31.71.01.1001")[n % 3],
             business_name=f"Usaha {n}",
         )
-    officer = _client_for(user_make(role=Role.OFFICER, regions=("32.73", "31.71")))
+    officer = client_for(user_make(role=Role.OFFICER, regions=("32.73", "31.71")))
     counts = {}
     for client_name, client in {"admin": staff_client, "officer": officer}.items():
         for size in (5, 30):

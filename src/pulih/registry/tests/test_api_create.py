@@ -9,20 +9,20 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
-from pulih.accounts.models import Role, User
+from pulih.accounts.models import Role
 from pulih.registry import services
 from pulih.registry.models import Business, Person
-from pulih.testing.factories import business_data, person_data, registration_make, user_make
+from pulih.testing.factories import (
+    business_data,
+    client_for,
+    person_data,
+    registration_make,
+    user_make,
+)
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
-
-
-def _client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _post(client: Client, path: str, body: dict):
@@ -49,7 +49,7 @@ def officer(db):
 
 def test_owner_registers_themself_once(db):
     owner = user_make(role=Role.OWNER)
-    client = _client_for(owner)
+    client = client_for(owner)
     response = _post(client, "/persons", _person_payload(name="  Dewi   Lestari "))
     assert response.status_code == 201, response.content
     body = response.json()
@@ -63,7 +63,7 @@ def test_owner_registers_themself_once(db):
 
 
 def test_officer_registers_someone_in_their_region(officer):
-    response = _post(_client_for(officer), "/persons", _person_payload(village="32.73.02.1001"))
+    response = _post(client_for(officer), "/persons", _person_payload(village="32.73.02.1001"))
     assert response.status_code == 201, response.content
     assert response.json()["has_account"] is False
     assert response.json()["region_code"] == "32.73.02.1001"
@@ -71,8 +71,8 @@ def test_officer_registers_someone_in_their_region(officer):
 
 def test_a_nik_already_registered_is_refused_without_saying_whose(officer):
     payload = _person_payload()
-    assert _post(_client_for(officer), "/persons", payload).status_code == 201
-    again = _post(_client_for(officer), "/persons", {**payload, "full_name": "Orang Lain"})
+    assert _post(client_for(officer), "/persons", payload).status_code == 201
+    again = _post(client_for(officer), "/persons", {**payload, "full_name": "Orang Lain"})
     assert again.status_code == 400
     assert again.json() == {
         "code": "nik_already_registered",
@@ -90,7 +90,7 @@ def test_a_nik_already_registered_is_refused_without_saying_whose(officer):
     ],
 )
 def test_service_refusals_are_400_with_the_code(officer, changes, code):
-    response = _post(_client_for(officer), "/persons", {**_person_payload(), **changes})
+    response = _post(client_for(officer), "/persons", {**_person_payload(), **changes})
     assert response.status_code == 400
     assert response.json()["code"] == code
     assert response.json()["detail"]
@@ -110,7 +110,7 @@ def test_service_refusals_are_400_with_the_code(officer, changes, code):
     ],
 )
 def test_malformed_person_input_is_422(officer, changes):
-    response = _post(_client_for(officer), "/persons", {**_person_payload(), **changes})
+    response = _post(client_for(officer), "/persons", {**_person_payload(), **changes})
     assert response.status_code == 422
     assert not Person.objects.exists()
 
@@ -118,7 +118,7 @@ def test_malformed_person_input_is_422(officer, changes):
 def test_missing_required_person_field_is_422(officer):
     payload = _person_payload()
     del payload["nik"]
-    assert _post(_client_for(officer), "/persons", payload).status_code == 422
+    assert _post(client_for(officer), "/persons", payload).status_code == 422
 
 
 # --- businesses ---------------------------------------------------------------------------------
@@ -126,7 +126,7 @@ def test_missing_required_person_field_is_422(officer):
 
 def test_owner_registers_a_business_and_gets_its_detail(db):
     owner = user_make(role=Role.OWNER)
-    client = _client_for(owner)
+    client = client_for(owner)
     person_id = _post(client, "/persons", _person_payload()).json()["id"]
     payload = _business_payload(person_id, nib="9120001234567", kbli_code="10792")
     response = _post(client, "/businesses", payload)
@@ -164,7 +164,7 @@ def test_owner_registers_a_business_and_gets_its_detail(db):
 
 def test_officer_registers_a_business_for_a_person_in_scope(officer):
     person = services.person_register(actor=officer, data=person_data())
-    response = _post(_client_for(officer), "/businesses", _business_payload(person.pk))
+    response = _post(client_for(officer), "/businesses", _business_payload(person.pk))
     assert response.status_code == 201, response.content
     assert Business.objects.get(pk=response.json()["id"]).owner == person
 
@@ -172,7 +172,7 @@ def test_officer_registers_a_business_for_a_person_in_scope(officer):
 def test_owner_cannot_register_a_business_for_someone_else(db):
     other = registration_make()
     owner = user_make(role=Role.OWNER)
-    response = _post(_client_for(owner), "/businesses", _business_payload(other.owner_id))
+    response = _post(client_for(owner), "/businesses", _business_payload(other.owner_id))
     assert response.status_code == 404
 
 
@@ -194,7 +194,7 @@ def test_owner_cannot_register_a_business_for_someone_else(db):
 def test_malformed_business_input_is_422(officer, changes):
     person = services.person_register(actor=officer, data=person_data())
     response = _post(
-        _client_for(officer), "/businesses", {**_business_payload(person.pk), **changes}
+        client_for(officer), "/businesses", {**_business_payload(person.pk), **changes}
     )
     assert response.status_code == 422, response.content
     assert not Business.objects.exists()
@@ -213,7 +213,7 @@ def test_malformed_business_input_is_422(officer, changes):
 def test_business_service_refusals_are_400(officer, changes, code):
     person = services.person_register(actor=officer, data=person_data())
     response = _post(
-        _client_for(officer), "/businesses", {**_business_payload(person.pk), **changes}
+        client_for(officer), "/businesses", {**_business_payload(person.pk), **changes}
     )
     assert response.status_code == 400
     assert response.json()["code"] == code
@@ -224,7 +224,7 @@ def test_business_service_refusals_are_400(officer, changes, code):
 
 def test_owner_adds_a_product_and_lists_it(db):
     business = registration_make(submitted=False)
-    client = _client_for(business.owner.account)
+    client = client_for(business.owner.account)
     response = _post(
         client,
         f"/businesses/{business.pk}/products",
@@ -241,7 +241,7 @@ def test_products_of_a_decided_registration_cannot_be_added(officer):
     business = registration_make(village="32.73.01.1001")
     services.registration_verify(actor=officer, business=business)
     response = _post(
-        _client_for(business.owner.account), f"/businesses/{business.pk}/products", {"name": "Baru"}
+        client_for(business.owner.account), f"/businesses/{business.pk}/products", {"name": "Baru"}
     )
     assert response.status_code == 400
     assert response.json()["code"] == "not_editable"
@@ -251,7 +251,7 @@ def test_products_of_a_decided_registration_cannot_be_added(officer):
 def test_malformed_product_input_is_422(db, body):
     business = registration_make(submitted=False)
     response = _post(
-        _client_for(business.owner.account), f"/businesses/{business.pk}/products", body
+        client_for(business.owner.account), f"/businesses/{business.pk}/products", body
     )
     assert response.status_code == 422
 
@@ -262,7 +262,7 @@ def test_product_photos_come_back_as_absolute_urls(officer, settings, tmp_path):
     services.product_create(
         actor=officer, business=business, data=services.ProductData(name="Kopi"), photos=[_png()]
     )
-    client = _client_for(officer)
+    client = client_for(officer)
     products = client.get(f"{API}/businesses/{business.pk}/products").json()
     photo = products[0]["photos"][0]
     assert photo["url"].startswith("http://testserver/media/products/")
@@ -287,7 +287,7 @@ def test_business_detail_query_count_does_not_grow_with_products_and_photos(
             data=services.ProductData(name=f"Produk {n}"),
             photos=[_png(), _png()],
         )
-    client = _client_for(officer)
+    client = client_for(officer)
     counts = []
     for business in (small, large):
         with CaptureQueriesContext(connection) as queries:

@@ -6,20 +6,20 @@ from datetime import date
 import pytest
 from django.test import Client
 
-from pulih.accounts.models import Role, User
+from pulih.accounts.models import Role
 from pulih.privacy.models import PersonalDataAccess
 from pulih.registry import services
-from pulih.testing.factories import business_data, person_data, registration_make, user_make
+from pulih.testing.factories import (
+    business_data,
+    client_for,
+    person_data,
+    registration_make,
+    user_make,
+)
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/persons"
-
-
-def _client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _reveal(client: Client, person_id: int, reason: object = "Verifikasi berkas bantuan."):
@@ -36,7 +36,7 @@ def admin(db):
 def test_person_detail_shows_masked_nik_and_phone_only(admin):
     data = person_data(name="Dewi Lestari", phone="0812-3456-7890")
     person = services.person_register(actor=admin, data=data)
-    response = _client_for(admin).get(f"{API}/{person.pk}")
+    response = client_for(admin).get(f"{API}/{person.pk}")
     assert response.status_code == 200
     body = response.json()
     assert body["nik_masked"] == f"{data.nik[:6]}******{data.nik[12:]}"
@@ -55,7 +55,7 @@ def test_person_detail_flags_a_birth_date_and_sex_that_disagree_with_the_nik(adm
     data = person_data(sex="P", birth_date=date(1985, 3, 12))
     stated = services.PersonData(**{**data.__dict__, "birth_date": date(1986, 4, 1), "sex": "L"})
     person = services.person_register(actor=admin, data=stated)
-    body = _client_for(admin).get(f"{API}/{person.pk}").json()
+    body = client_for(admin).get(f"{API}/{person.pk}").json()
     assert body["nik_birth_date_mismatch"] is True
     assert body["nik_sex_mismatch"] is True
 
@@ -64,7 +64,7 @@ def test_person_list_search_by_name_full_nik_and_masked_nik(admin):
     dewi_data = person_data(name="Dewi Lestari")
     dewi = services.person_register(actor=admin, data=dewi_data)
     services.person_register(actor=admin, data=person_data(name="Siti Aminah"))
-    client = _client_for(admin)
+    client = client_for(admin)
 
     def ids(search: str) -> list[int]:
         response = client.get(API, {"search": search})
@@ -81,7 +81,7 @@ def test_person_list_search_by_name_full_nik_and_masked_nik(admin):
 def test_officer_with_permission_reveals_nik_and_the_reveal_is_logged():
     business = registration_make(village="32.73.01.1001")
     officer = user_make(role=Role.OFFICER, regions=("32.73",), reveal=True)
-    response = _reveal(_client_for(officer), business.owner_id)
+    response = _reveal(client_for(officer), business.owner_id)
     assert response.status_code == 200
     nik = response.json()["nik"]
     assert len(nik) == 16 and nik.isdigit()
@@ -99,7 +99,7 @@ def test_officer_with_permission_reveals_nik_and_the_reveal_is_logged():
 def test_officer_without_permission_gets_403_and_nothing_is_logged():
     business = registration_make(village="32.73.01.1001")
     officer = user_make(role=Role.OFFICER, regions=("32.73",), reveal=False)
-    response = _reveal(_client_for(officer), business.owner_id)
+    response = _reveal(client_for(officer), business.owner_id)
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
     assert not PersonalDataAccess.objects.exists()
@@ -107,7 +107,7 @@ def test_officer_without_permission_gets_403_and_nothing_is_logged():
 
 def test_owner_cannot_reveal_even_their_own_nik_through_the_api():
     business = registration_make()
-    response = _reveal(_client_for(business.owner.account), business.owner_id)
+    response = _reveal(client_for(business.owner.account), business.owner_id)
     assert response.status_code == 403
 
 
@@ -115,12 +115,12 @@ def test_owner_cannot_reveal_even_their_own_nik_through_the_api():
 def test_reveal_needs_a_reason(reason):
     business = registration_make(village="32.73.01.1001")
     officer = user_make(role=Role.OFFICER, regions=("32.73",), reveal=True)
-    assert _reveal(_client_for(officer), business.owner_id, reason).status_code == 422
+    assert _reveal(client_for(officer), business.owner_id, reason).status_code == 422
     assert not PersonalDataAccess.objects.exists()
 
 
 def test_reveal_of_an_unknown_person_is_404(admin):
-    assert _reveal(_client_for(admin), 999_999_999).status_code == 404
+    assert _reveal(client_for(admin), 999_999_999).status_code == 404
 
 
 def test_business_history_says_a_birth_date_changed_but_not_to_what(admin):
@@ -129,7 +129,7 @@ def test_business_history_says_a_birth_date_changed_but_not_to_what(admin):
     business = services.business_create(actor=admin, owner=person, data=business_data())
     corrected = replace(data, birth_date=date(1985, 3, 13), full_name="Siti A.")
     services.person_update(actor=admin, person=person, data=corrected)
-    response = _client_for(admin).get(f"/api/v1/businesses/{business.pk}")
+    response = client_for(admin).get(f"/api/v1/businesses/{business.pk}")
     edited = [e for e in response.json()["history"] if e["action"] == "person_edited"]
     assert len(edited) == 1
     assert edited[0]["changes"]["birth_date"] == "diubah"

@@ -3,19 +3,13 @@
 import pytest
 from django.test import Client
 
-from pulih.accounts.models import Role, User
+from pulih.accounts.models import Role
 from pulih.registry import services
-from pulih.testing.factories import registration_make, user_make
+from pulih.testing.factories import client_for, registration_make, user_make
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/businesses"
-
-
-def _client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _post(client: Client, url: str, body: dict | None = None):
@@ -30,7 +24,7 @@ def officer(db):
 
 @pytest.fixture
 def officer_client(officer) -> Client:
-    return _client_for(officer)
+    return client_for(officer)
 
 
 @pytest.fixture
@@ -40,7 +34,7 @@ def submitted(db):
 
 def test_owner_submits_their_draft(db):
     draft = registration_make(submitted=False)
-    response = _post(_client_for(draft.owner.account), f"{API}/{draft.pk}/submit")
+    response = _post(client_for(draft.owner.account), f"{API}/{draft.pk}/submit")
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["status"], body["status_label"]) == ("submitted", "Diajukan")
@@ -70,7 +64,7 @@ def test_request_fix_then_resubmit_then_verify_is_in_the_history(
     fix = _post(officer_client, f"{API}/{submitted.pk}/request-fix", {"reason": "Foto KTP buram."})
     assert fix.status_code == 200, fix.content
     assert fix.json()["status"] == "needs_fix"
-    owner_client = _client_for(submitted.owner.account)
+    owner_client = client_for(submitted.owner.account)
     assert owner_client.get(f"{API}/{submitted.pk}").json()["status_reason"] == "Foto KTP buram."
     assert _post(owner_client, f"{API}/{submitted.pk}/submit").json()["status"] == "submitted"
     assert _post(officer_client, f"{API}/{submitted.pk}/verify").json()["status"] == "verified"
@@ -129,14 +123,14 @@ def test_deciding_twice_is_a_409(officer_client, submitted):
 
 
 def test_submitting_an_already_submitted_registration_is_a_409(submitted):
-    response = _post(_client_for(submitted.owner.account), f"{API}/{submitted.pk}/submit")
+    response = _post(client_for(submitted.owner.account), f"{API}/{submitted.pk}/submit")
     assert response.status_code == 409
 
 
 @pytest.mark.parametrize("action", ["verify", "request-fix", "reject"])
 def test_owner_cannot_decide_their_own_registration(submitted, action):
     response = _post(
-        _client_for(submitted.owner.account),
+        client_for(submitted.owner.account),
         f"{API}/{submitted.pk}/{action}",
         {"reason": "Saya sendiri."},
     )
@@ -148,13 +142,13 @@ def test_owner_cannot_decide_their_own_registration(submitted, action):
 
 def test_leadership_in_scope_sees_but_cannot_decide(submitted):
     leader = user_make(role=Role.LEADERSHIP, regions=("32",))
-    client = _client_for(leader)
+    client = client_for(leader)
     assert client.get(f"{API}/{submitted.pk}").status_code == 200
     assert _post(client, f"{API}/{submitted.pk}/verify").status_code == 403
 
 
 def test_officer_outside_the_region_gets_404_not_403(submitted):
-    jakarta = _client_for(user_make(role=Role.OFFICER, regions=("31.71",)))
+    jakarta = client_for(user_make(role=Role.OFFICER, regions=("31.71",)))
     assert _post(jakarta, f"{API}/{submitted.pk}/verify").status_code == 404
     assert _post(jakarta, f"{API}/{submitted.pk}/reject", {"reason": "x"}).status_code == 404
 

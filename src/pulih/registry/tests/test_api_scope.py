@@ -1,23 +1,22 @@
 """The API answers 404 for records outside the asking user's regions, exactly as the web does."""
 
 import pytest
-from django.test import Client
 
-from pulih.accounts.models import Role, User
+from pulih.accounts.models import Role
 from pulih.privacy.models import PersonalDataAccess
-from pulih.testing.factories import business_data, person_data, registration_make, user_make
+from pulih.testing.factories import (
+    business_data,
+    client_for,
+    person_data,
+    registration_make,
+    user_make,
+)
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
 BANDUNG_VILLAGE = "32.73.01.1001"
 DKI_VILLAGE = "31.71.01.1001"
-
-
-def _client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -31,7 +30,7 @@ def dki_business(db):
 
 
 def test_officer_of_kota_bandung_gets_404_on_dki_business(bandung_officer, dki_business):
-    client = _client_for(bandung_officer)
+    client = client_for(bandung_officer)
     assert client.get(f"{API}/businesses/{dki_business.pk}").status_code == 404
     assert client.get(f"{API}/businesses/{dki_business.pk}/products").status_code == 404
     listed = client.get(f"{API}/businesses").json()
@@ -39,7 +38,7 @@ def test_officer_of_kota_bandung_gets_404_on_dki_business(bandung_officer, dki_b
 
 
 def test_officer_of_kota_bandung_gets_404_on_dki_person(bandung_officer, dki_business):
-    client = _client_for(bandung_officer)
+    client = client_for(bandung_officer)
     assert client.get(f"{API}/persons/{dki_business.owner_id}").status_code == 404
     listed = client.get(f"{API}/persons").json()
     assert dki_business.owner_id not in [row["id"] for row in listed["results"]]
@@ -48,7 +47,7 @@ def test_officer_of_kota_bandung_gets_404_on_dki_person(bandung_officer, dki_bus
 def test_officer_of_kota_bandung_gets_404_revealing_dki_nik_and_nothing_is_logged(
     bandung_officer, dki_business
 ):
-    response = _client_for(bandung_officer).post(
+    response = client_for(bandung_officer).post(
         f"{API}/persons/{dki_business.owner_id}/reveal-nik",
         {"reason": "cek berkas"},
         content_type="application/json",
@@ -62,7 +61,7 @@ def test_officer_of_kota_bandung_gets_404_revealing_dki_nik_and_nothing_is_logge
 def test_officer_of_kota_bandung_gets_404_deciding_a_dki_registration(
     bandung_officer, dki_business, action
 ):
-    response = _client_for(bandung_officer).post(
+    response = client_for(bandung_officer).post(
         f"{API}/businesses/{dki_business.pk}/{action}",
         {"reason": "data kurang"},
         content_type="application/json",
@@ -75,7 +74,7 @@ def test_officer_of_kota_bandung_gets_404_deciding_a_dki_registration(
 def test_officer_of_kota_bandung_gets_404_adding_a_product_to_a_dki_business(
     bandung_officer, dki_business
 ):
-    response = _client_for(bandung_officer).post(
+    response = client_for(bandung_officer).post(
         f"{API}/businesses/{dki_business.pk}/products",
         {"name": "Kopi"},
         content_type="application/json",
@@ -88,7 +87,7 @@ def test_officer_of_kota_bandung_gets_404_adding_a_business_for_a_dki_person(
     bandung_officer, dki_business
 ):
     payload = {"owner_id": dki_business.owner_id, **_business_payload(BANDUNG_VILLAGE)}
-    response = _client_for(bandung_officer).post(
+    response = client_for(bandung_officer).post(
         f"{API}/businesses", payload, content_type="application/json"
     )
     assert response.status_code == 404
@@ -96,7 +95,7 @@ def test_officer_of_kota_bandung_gets_404_adding_a_business_for_a_dki_person(
 
 def test_officer_of_kota_bandung_sees_a_bandung_business(bandung_officer):
     business = registration_make(village=BANDUNG_VILLAGE)
-    client = _client_for(bandung_officer)
+    client = client_for(bandung_officer)
     assert client.get(f"{API}/businesses/{business.pk}").status_code == 200
     assert client.get(f"{API}/persons/{business.owner_id}").status_code == 200
 
@@ -104,7 +103,7 @@ def test_officer_of_kota_bandung_sees_a_bandung_business(bandung_officer):
 def test_officer_registering_a_person_outside_their_region_is_refused(bandung_officer):
     data = person_data(village=DKI_VILLAGE)
     payload = {**data.__dict__, "birth_date": data.birth_date.isoformat()}
-    response = _client_for(bandung_officer).post(
+    response = client_for(bandung_officer).post(
         f"{API}/persons", payload, content_type="application/json"
     )
     assert response.status_code == 403
@@ -114,7 +113,7 @@ def test_officer_registering_a_person_outside_their_region_is_refused(bandung_of
 def test_owner_sees_only_their_own_business_and_person():
     mine = registration_make(village=BANDUNG_VILLAGE)
     theirs = registration_make(village=BANDUNG_VILLAGE)
-    client = _client_for(mine.owner.account)
+    client = client_for(mine.owner.account)
     listed = client.get(f"{API}/businesses").json()
     assert [row["id"] for row in listed["results"]] == [mine.pk]
     assert client.get(f"{API}/businesses/{theirs.pk}").status_code == 404
@@ -124,7 +123,7 @@ def test_owner_sees_only_their_own_business_and_person():
 
 def test_partner_without_regions_sees_nothing():
     registration_make(village=BANDUNG_VILLAGE)
-    client = _client_for(user_make(role=Role.PARTNER))
+    client = client_for(user_make(role=Role.PARTNER))
     assert client.get(f"{API}/businesses").json()["count"] == 0
 
 
