@@ -43,13 +43,21 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "pulih.accounts",
     "pulih.reference",
     "pulih.privacy",
     "pulih.registry",
     "pulih.web",
     "pulih.demo",
+    "pulih.intake",
 ]
+
+# Background work (imports) goes through Django's task interface; the database backend needs
+# no extra server and runs on SQLite and PostgreSQL. `pulih db_worker` runs the queue
+# (`pulih run` starts one beside the web server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -176,3 +184,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("PULIH_LOG_LEVEL", "WARNING")},
 }
 PULIH_SERVE_MEDIA = _env_bool("PULIH_SERVE_MEDIA", True)
+
+# Intake (proposer lists): where uploaded files, staged rows and reports live (personal data:
+# never under MEDIA_ROOT, never served directly), and the limits on what is accepted.
+PULIH_INTAKE_DIR = Path(os.environ.get("PULIH_INTAKE_DIR", VAR_DIR / "intake"))
+PULIH_INTAKE_MAX_BYTES = int(os.environ.get("PULIH_INTAKE_MAX_BYTES", str(200 * 1024 * 1024)))
+PULIH_INTAKE_MAX_ROWS = int(os.environ.get("PULIH_INTAKE_MAX_ROWS", "1000000"))

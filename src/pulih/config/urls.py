@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("", include("pulih.registry.urls")),
+    path("", include("pulih.intake.urls")),
     path("", include("pulih.web.urls")),
 ]
 

@@ -15,7 +15,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
@@ -26,32 +26,15 @@ from pulih.demo.generator import DemoChunk, demo_chunks
 from pulih.privacy import crypto
 from pulih.reference.models import Region, RegionLevel
 from pulih.registry import services
+from pulih.registry.bulk import (
+    BUSINESS_COLUMNS,
+    EVENT_COLUMNS,
+    PRODUCT_COLUMNS,
+    WRITERS,
+    Writer,
+)
 from pulih.registry.identifiers import business_size_class, mask_nik, mask_phone, normalize_phone
 
-PERSON_COLUMNS = (
-    "full_name", "name_search", "nik_ciphertext", "nik_hash", "nik_masked", "birth_place", "birth_date",
-    "sex", "nik_birth_date_mismatch", "nik_sex_mismatch", "phone_ciphertext", "phone_hash",
-    "phone_masked", "email", "address", "rt", "rw", "village_id", "region_code", "postcode",
-    "verified_at", "created_at", "updated_at",
-)  # fmt: skip
-BUSINESS_COLUMNS = (
-    "id", "owner_id", "name", "name_search", "nib", "kbli_section_id", "kbli_code", "ekraf_subsector_id",
-    "description", "started_year", "capital", "annual_sales", "size_class", "employees",
-    "monthly_turnover", "online_channels", "pandemic_impact", "pandemic_impact_note", "address",
-    "village_id", "region_code", "status", "status_reason", "submitted_at", "decided_at",
-    "decided_by_id", "created_at", "updated_at",
-)  # fmt: skip
-PRODUCT_COLUMNS = ("business_id", "name", "description", "price", "unit", "created_at")
-EVENT_COLUMNS = (
-    "business_id",
-    "actor_id",
-    "action",
-    "from_status",
-    "to_status",
-    "reason",
-    "changes",
-    "at",
-)
 DECIDED_STATUSES = ("verified", "needs_fix", "rejected")
 # Below this many people a worker process costs more than it saves.
 PARALLEL_MIN_PEOPLE = 100_000
@@ -113,9 +96,9 @@ def demo_load(
     began = time.perf_counter()
     villages = village_codes_under(regions)
     actor_id = demo_system_user().pk
-    if connection.vendor not in _WRITERS:
+    if connection.vendor not in WRITERS:
         raise DemoLoadError(f"Basis data {connection.vendor} belum didukung untuk data demo.")
-    writer = _WRITERS[connection.vendor]()
+    writer = WRITERS[connection.vendor]()
     if parallel is None:
         parallel = people >= PARALLEL_MIN_PEOPLE
     prepared = _prepared_in_worker if parallel else _prepared_here
@@ -405,150 +388,3 @@ def _chunk_write(writer: Writer, chunk: PreparedChunk) -> dict[str, int]:
         "products": len(products),
         "events": len(events),
     }
-
-
-class Writer(Protocol):
-    vendor: str
-
-    def session(self) -> Any: ...
-
-    def persons_insert(self, rows: list[tuple[Any, ...]], nik_hashes: list[str]) -> np.ndarray:
-        """Insert, skipping NIKs already present; the new id of each row, 0 where skipped."""
-        ...
-
-    def ids_allocate(self, table: str, count: int) -> np.ndarray: ...
-
-    def insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None: ...
-
-
-def _ids_by_hash(found: Sequence[tuple[int, str]], nik_hashes: list[str]) -> np.ndarray:
-    by_hash = {h: pk for pk, h in found}
-    return np.array([by_hash.get(h, 0) for h in nik_hashes], dtype=np.int64)
-
-
-class _SessionSettings:
-    """A context manager that sets connection pragmas for the load and puts them back."""
-
-    def __init__(self, pragmas: dict[str, int]) -> None:
-        self.pragmas = pragmas
-        self.saved: dict[str, Any] = {}
-
-    def __enter__(self) -> None:
-        with connection.cursor() as cursor:
-            for name, value in self.pragmas.items():
-                cursor.execute(f"PRAGMA {name}")
-                self.saved[name] = cursor.fetchone()[0]
-                cursor.execute(f"PRAGMA {name} = {int(value)}")
-
-    def __exit__(self, *exc: object) -> None:
-        with connection.cursor() as cursor:
-            for name, value in self.saved.items():
-                cursor.execute(f"PRAGMA {name} = {int(value)}")
-
-
-class SqliteWriter:
-    """executemany on the raw sqlite3 connection. Django opens each atomic block with BEGIN
-    IMMEDIATE, so this chunk holds the write lock and new rowids are ours alone."""
-
-    vendor = "sqlite"
-
-    def session(self) -> _SessionSettings:
-        # 128 MB instead of SQLite's 2 MB: the random-order index inserts (hashes, names) then
-        # mostly hit cached pages; measured 15% faster than 32 MB at 300,000 people.
-        return _SessionSettings({"cache_size": -128_000})
-
-    def _raw(self) -> Any:
-        connection.ensure_connection()
-        return connection.connection.cursor()
-
-    def persons_insert(self, rows: list[tuple[Any, ...]], nik_hashes: list[str]) -> np.ndarray:
-        cursor = self._raw()
-        before = cursor.execute("SELECT COALESCE(MAX(id), 0) FROM registry_person").fetchone()[0]
-        marks = ", ".join("?" * len(PERSON_COLUMNS))
-        cursor.executemany(
-            f"INSERT INTO registry_person ({', '.join(PERSON_COLUMNS)}) VALUES ({marks}) "  # noqa: S608
-            "ON CONFLICT (nik_hash) DO NOTHING",
-            rows,
-        )
-        found = cursor.execute(
-            "SELECT id, nik_hash FROM registry_person WHERE id > ?", (before,)
-        ).fetchall()
-        return _ids_by_hash(found, nik_hashes)
-
-    def ids_allocate(self, table: str, count: int) -> np.ndarray:
-        # AUTOINCREMENT tables never reuse an id, so start above both the rows and the sequence.
-        cursor = self._raw()
-        top = cursor.execute(
-            f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), "  # noqa: S608
-            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0))",
-            (table,),
-        ).fetchone()[0]
-        return np.arange(top + 1, top + 1 + count, dtype=np.int64)
-
-    def insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        marks = ", ".join("?" * len(columns))
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
-        self._raw().executemany(sql, rows)
-
-
-class _NoSession:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-class PostgresWriter:
-    """COPY (psycopg 3). Persons go through a temporary table so that ON CONFLICT can skip
-    NIKs already present and RETURNING gives the new ids."""
-
-    vendor = "postgresql"
-
-    def session(self) -> _NoSession:
-        return _NoSession()
-
-    def _raw(self) -> Any:
-        connection.ensure_connection()
-        return connection.connection.cursor()
-
-    def persons_insert(self, rows: list[tuple[Any, ...]], nik_hashes: list[str]) -> np.ndarray:
-        columns = ", ".join(PERSON_COLUMNS)
-        with self._raw() as cursor:
-            cursor.execute(
-                f"CREATE TEMP TABLE demo_person_stage AS SELECT {columns} "  # noqa: S608
-                "FROM registry_person WITH NO DATA"
-            )
-            with cursor.copy(f"COPY demo_person_stage ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(
-                f"INSERT INTO registry_person ({columns}) SELECT {columns} FROM demo_person_stage "  # noqa: S608
-                "ON CONFLICT (nik_hash) DO NOTHING RETURNING id, nik_hash"
-            )
-            found = cursor.fetchall()
-            # Dropped here, not ON COMMIT: inside an outer transaction (tests) there is no commit.
-            cursor.execute("DROP TABLE demo_person_stage")
-        return _ids_by_hash(found, nik_hashes)
-
-    def ids_allocate(self, table: str, count: int) -> np.ndarray:
-        with self._raw() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                (table, count),
-            )
-            return np.array([r[0] for r in cursor.fetchall()], dtype=np.int64)
-
-    def insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        with (
-            self._raw() as cursor,
-            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-
-
-_WRITERS: dict[str, type[SqliteWriter] | type[PostgresWriter]] = {
-    "sqlite": SqliteWriter,
-    "postgresql": PostgresWriter,
-}

@@ -151,7 +151,7 @@ def _business_out(request: HttpRequest, business: Business) -> BusinessOut:
     return BusinessOut(
         **_business_fields(business),
         nib=business.nib,
-        kbli_section_name=business.kbli_section.name,
+        kbli_section_name=business.kbli_section.name if business.kbli_section else "",
         kbli_code=business.kbli_code,
         ekraf_subsector=ekraf.slug if ekraf else None,
         ekraf_subsector_name=ekraf.name if ekraf else None,

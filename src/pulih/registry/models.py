@@ -72,6 +72,8 @@ class Person(models.Model):
         related_name="person",
     )
     full_name = models.CharField(_("nama lengkap"), max_length=150)
+    # Titles and degrees (H., Dr., S.E.) kept apart from the name, so matching compares names.
+    name_titles = models.CharField(_("gelar"), max_length=80, blank=True, db_default="")
     # Lower-cased, single-spaced copy of the name for index-backed prefix search.
     name_search = models.CharField(max_length=150, db_index=True, editable=False)
     nik_ciphertext = models.TextField(editable=False)
@@ -120,8 +122,10 @@ class Business(models.Model):
     name = models.CharField(_("nama usaha"), max_length=150)
     name_search = models.CharField(max_length=150, db_index=True, editable=False)
     nib = models.CharField(_("NIB"), max_length=13, blank=True, db_index=True)
+    # Required on the forms; empty only for businesses imported from a list that did not say.
     kbli_section = models.ForeignKey(
         "reference.KbliSection",
+        null=True,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("sektor (KBLI)"),

@@ -165,7 +165,7 @@ class BusinessItemOut(Schema):
     status: str
     status_label: str
     size_class: str
-    kbli_section: str
+    kbli_section: str | None
     region_code: str
     village_name: str
     owner: OwnerOut

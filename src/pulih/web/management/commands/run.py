@@ -2,6 +2,8 @@
 
 import os
 import shutil
+import signal
+import subprocess
 import sys
 
 from django.conf import settings
@@ -54,4 +56,17 @@ class Command(BaseCommand):
         ]
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pulih.config.settings")
         os.environ.setdefault("PULIH_VAR_DIR", str(settings.VAR_DIR))
-        os.execv(argv[0], argv)  # noqa: S606 - replaces this process with the server
+        # Imports run in the background: one task worker beside the web server, stopped with it.
+        pulih = shutil.which("pulih", path=os.path.dirname(sys.executable)) or "pulih"
+        worker = subprocess.Popen(  # noqa: S603
+            [pulih, "db_worker", "--interval", "0.5", "--no-startup-delay", "--no-reload"]
+        )
+        server = subprocess.Popen(argv)  # noqa: S603
+        try:
+            server.wait()
+        except KeyboardInterrupt:
+            server.send_signal(signal.SIGINT)
+            server.wait()
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)

@@ -1,0 +1,766 @@
+"""Running an import: read -> stage -> merge in checkpointed chunks -> report.
+
+Every step can be repeated. The staged rows are a Parquet file written once (atomically) and
+reused on resume; the merge commits chunk by chunk, each chunk's writes and the job's
+`rows_merged` checkpoint in one transaction, under a lock on the job row. A worker killed at any
+point therefore leaves either a whole chunk or none of it, and the resumed run continues from
+the checkpoint. The merge itself is idempotent (existing NIKs are matched, equal values left
+alone, a pending proposed change is not proposed twice), so importing a file again changes
+nothing in the registry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from pulih.accounts.selectors import region_codes_for
+from pulih.intake.error_codes import IntakeError
+from pulih.intake.models import IntakeJob, JobPhase, JobStatus, Outcome
+from pulih.intake.reader import PROBLEM, ROW, read_table
+from pulih.intake.report import report_write
+from pulih.intake.staging import ACCEPTED, stage
+from pulih.privacy import crypto
+from pulih.registry import services
+from pulih.registry.bulk import PERSON_COLUMNS, Writer, writer_for_connection
+from pulih.registry.error_codes import RegistryError
+from pulih.registry.identifiers import (
+    business_size_class,
+    mask_nik,
+    mask_phone,
+    nik_mismatches,
+    parse_nik,
+)
+
+CHUNK_ROWS = 25_000
+PERSON_INSERT_COLUMNS = (*PERSON_COLUMNS, "name_titles")
+BUSINESS_INSERT_COLUMNS = (
+    "id", "owner_id", "name", "name_search", "nib", "kbli_section_id", "kbli_code", "description",
+    "started_year", "capital", "annual_sales", "size_class", "employees", "monthly_turnover",
+    "online_channels", "pandemic_impact", "pandemic_impact_note", "address", "village_id",
+    "region_code", "status", "status_reason", "submitted_at", "created_at", "updated_at",
+)  # fmt: skip
+EVENT_COLUMNS = ("business_id", "actor_id", "action", "from_status", "to_status", "reason",
+                 "changes", "at")  # fmt: skip
+RECORD_COLUMNS = ("job_id", "row_number", "person_id", "business_id", "outcome")
+CHANGE_COLUMNS = (
+    "job_id", "row_number", "person_id", "business_id", "target", "field", "current_value",
+    "proposed_value", "value_key", "region_code", "status", "created_at",
+)  # fmt: skip
+# Fields a list may fill or change, with the staged column each comes from.
+PERSON_FIELDS = ("full_name", "name_titles", "birth_place", "birth_date", "sex", "phone", "email",
+                 "address", "rt", "rw", "village_id", "postcode")  # fmt: skip
+BUSINESS_FIELDS = ("nib", "kbli_section_id", "kbli_code", "description", "capital", "annual_sales",
+                   "monthly_turnover", "employees", "started_year", "address",
+                   "village_id")  # fmt: skip
+SECRET_FIELDS = frozenset({"phone", "birth_date", "sex"})
+
+Progress = Callable[[IntakeJob], None]
+
+
+def job_dir(job: IntakeJob) -> Path:
+    return Path(settings.PULIH_INTAKE_DIR) / f"job-{job.pk}"
+
+
+def source_path(job: IntakeJob) -> Path:
+    return job_dir(job) / f"source.{job.file_format}"
+
+
+def staged_path(job: IntakeJob) -> Path:
+    return job_dir(job) / "staged.parquet"
+
+
+def originals_path(job: IntakeJob) -> Path:
+    return job_dir(job) / "refused-originals.parquet"
+
+
+def report_path(job: IntakeJob) -> Path:
+    return job_dir(job) / "laporan-penolakan.xlsx"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- the run -------------------------------------------------------------------------------
+
+
+def job_run(
+    job_id: int, *, chunk_rows: int = CHUNK_ROWS, progress: Progress | None = None
+) -> IntakeJob:
+    """Run or resume an import to the end. Safe to call again at any point."""
+    job = IntakeJob.objects.select_related("created_by", "source").get(pk=job_id)
+    if job.status == JobStatus.DONE:
+        return job
+    now = timezone.now()
+    IntakeJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, started_at=job.started_at or now, heartbeat_at=now
+    )
+    job.refresh_from_db()
+    try:
+        staged = _staged(job, progress)
+        _merge(job, staged, chunk_rows=chunk_rows, progress=progress)
+        _phase(job, JobPhase.REPORTING, progress)
+        report_write(job, staged, pl.read_parquet(originals_path(job)), report_path(job))
+    except IntakeError as exc:
+        IntakeJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED,
+            error_code=exc.code.value,
+            error_message=exc.message,
+            finished_at=timezone.now(),
+        )
+        job.refresh_from_db()
+        if progress is not None:
+            progress(job)
+        return job
+    IntakeJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.DONE, phase=JobPhase.FINISHED, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    if progress is not None:
+        progress(job)
+    return job
+
+
+def _phase(job: IntakeJob, phase: str, progress: Progress | None) -> None:
+    IntakeJob.objects.filter(pk=job.pk).update(phase=phase, heartbeat_at=timezone.now())
+    job.phase = phase
+    if progress is not None:
+        progress(job)
+
+
+def _staged(job: IntakeJob, progress: Progress | None) -> pl.DataFrame:
+    path = staged_path(job)
+    if not path.exists():
+        _phase(job, JobPhase.READING, progress)
+        table = read_table(
+            source_path(job), job.file_format, sheet=job.sheet,
+            max_rows=settings.PULIH_INTAKE_MAX_ROWS,
+        )  # fmt: skip
+        _phase(job, JobPhase.CHECKING, progress)
+        scope = region_codes_for(job.created_by)
+        staged = stage(
+            table,
+            job.mapping,
+            in_scope=_scope_check(scope),
+            existing_region=_existing_regions,
+            today=timezone.localdate(),
+        )
+        refused = staged.filter(pl.col("state") != ACCEPTED).select(ROW)
+        originals = table.frame.join(refused, on=ROW, how="semi").drop(PROBLEM)
+        del table
+        # Originals first: a staged file on disk means both are complete.
+        tmp = originals_path(job).with_suffix(".tmp")
+        originals.write_parquet(tmp)
+        os.replace(tmp, originals_path(job))
+        tmp = path.with_suffix(".tmp")
+        staged.write_parquet(tmp)
+        os.replace(tmp, path)  # a half-written file never looks finished
+    staged = pl.read_parquet(path)
+    counts = staged.group_by("state").len()
+    by_state = dict(zip(counts["state"].to_list(), counts["len"].to_list(), strict=True))
+    accepted = by_state.get(ACCEPTED, 0)
+    IntakeJob.objects.filter(pk=job.pk).update(
+        rows_read=staged.height,
+        rows_total=staged.height,
+        rows_accepted=accepted,
+        rows_rejected=by_state.get("rejected", 0),
+        rows_duplicate=by_state.get("duplicate", 0),
+        phase=JobPhase.MERGING,
+        heartbeat_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    if progress is not None:
+        progress(job)
+    return staged
+
+
+def _scope_check(scope: list[str] | None) -> Callable[[str], bool]:
+    if scope is None:
+        return lambda code: True
+    prefixes = tuple(scope)
+    # Codes are fixed-width and dotted, so a prefix is exactly "at or below that region".
+    return lambda code: code.startswith(prefixes)
+
+
+def _existing_regions(nik_hashes: list[str]) -> dict[str, str]:
+    with connection.cursor() as cursor:
+        _keys_load(cursor, "hash", nik_hashes)
+        cursor.execute(
+            "SELECT p.nik_hash, p.region_code FROM registry_person p "
+            "JOIN intake_keys_hash k ON p.nik_hash = k.v"
+        )
+        return dict(cursor.fetchall())
+
+
+def _keys_load(cursor: Any, kind: str, values: Sequence[Any]) -> None:
+    """Fill a temporary key table, so a look-up of any number of keys is one joined query."""
+    column_type = "TEXT" if kind == "hash" else "BIGINT"
+    table = f"intake_keys_{kind}"
+    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (v {column_type} PRIMARY KEY)")
+    cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+    writer_for_connection().insert(table, ("v",), [(v,) for v in dict.fromkeys(values)])
+
+
+# --- merge ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ChunkCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    proposed: int = 0
+
+
+def _merge(
+    job: IntakeJob, staged: pl.DataFrame, *, chunk_rows: int, progress: Progress | None
+) -> None:
+    accepted = staged.filter(pl.col("state") == ACCEPTED).sort(ROW)
+    writer = writer_for_connection()
+    start = job.rows_merged
+    with writer.session():
+        while start < accepted.height:
+            chunk = accepted.slice(start, chunk_rows)
+            with transaction.atomic():
+                # The lock makes a second worker on the same job wait, then see the new checkpoint.
+                locked = IntakeJob.objects.select_for_update().get(pk=job.pk)
+                if locked.rows_merged != start:
+                    start = locked.rows_merged
+                    continue
+                counts = _merge_chunk(job, chunk, writer)
+                locked.rows_merged = start + chunk.height
+                locked.rows_created += counts.created
+                locked.rows_updated += counts.updated
+                locked.rows_unchanged += counts.unchanged
+                locked.changes_proposed += counts.proposed
+                locked.heartbeat_at = timezone.now()
+                locked.save(
+                    update_fields=[
+                        "rows_merged", "rows_created", "rows_updated", "rows_unchanged",
+                        "changes_proposed", "heartbeat_at",
+                    ]
+                )  # fmt: skip
+            start += chunk.height
+            job.refresh_from_db()
+            if progress is not None:
+                progress(job)
+
+
+def _ts(value: datetime, vendor: str) -> str:
+    # As demo.pipeline writes them: naive UTC text for SQLite, with the offset for PostgreSQL.
+    text = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return f"{text}+00" if vendor == "postgresql" else text
+
+
+def _merge_chunk(job: IntakeJob, chunk: pl.DataFrame, writer: Writer) -> ChunkCounts:
+    rows = chunk.to_dicts()
+    existing = _persons_by_hash([r["nik_hash"] for r in rows])
+    new_rows = [r for r in rows if r["nik_hash"] not in existing]
+    old_rows = [r for r in rows if r["nik_hash"] in existing]
+    now = timezone.now()
+    stamp = _ts(now, writer.vendor)
+    reason_prefix = f"Impor {job.original_name} baris "
+    counts = ChunkCounts()
+    records: list[tuple[Any, ...]] = []
+    events: list[tuple[Any, ...]] = []
+
+    if new_rows:
+        person_rows = [_person_row(r, stamp) for r in new_rows]
+        hashes = [r["nik_hash"] for r in new_rows]
+        person_ids = writer.persons_insert(person_rows, hashes, PERSON_INSERT_COLUMNS)
+        business_ids = writer.ids_allocate("registry_business", len(new_rows))
+        businesses = []
+        for r, pid, bid in zip(new_rows, person_ids.tolist(), business_ids.tolist(), strict=True):
+            businesses.append(_business_row(r, int(bid), int(pid), stamp))
+            records.append((job.pk, r[ROW], int(pid), int(bid), Outcome.CREATED.value))
+            events.append(
+                (int(bid), job.created_by_id, "created", "", "submitted",
+                 f"{reason_prefix}{r[ROW]}", "{}", stamp)
+            )  # fmt: skip
+        writer.insert("registry_business", BUSINESS_INSERT_COLUMNS, businesses)
+        counts.created = len(new_rows)
+
+    if old_rows:
+        counts_old = _merge_existing(job, old_rows, existing, writer, stamp, records, events)
+        counts.updated = counts_old.updated
+        counts.unchanged = counts_old.unchanged
+        counts.proposed = counts_old.proposed
+
+    writer.insert("registry_registrationevent", EVENT_COLUMNS, events)
+    writer.insert("intake_intakerecord", RECORD_COLUMNS, records)
+    return counts
+
+
+def _person_row(r: dict[str, Any], stamp: str) -> tuple[Any, ...]:
+    nik = r["nik"]
+    phone = r["phone"]
+    return (
+        r["full_name"],
+        services.search_key(r["full_name"]),
+        crypto.encrypt(nik, purpose=services.NIK_PURPOSE),
+        r["nik_hash"],
+        mask_nik(nik),
+        r["birth_place"],
+        r["birth_date"].isoformat(),
+        r["sex"],
+        r["nik_birth_date_mismatch"],
+        r["nik_sex_mismatch"],
+        crypto.encrypt(phone, purpose=services.PHONE_PURPOSE) if phone else "",
+        services.phone_hash(phone) if phone else "",
+        mask_phone(phone) if phone else "",
+        r["email"],
+        r["address"],
+        r["rt"],
+        r["rw"],
+        r["village_code"],
+        r["village_code"],
+        r["postcode"],
+        None,
+        stamp,
+        stamp,
+        r["name_titles"],
+    )
+
+
+def _business_row(r: dict[str, Any], bid: int, pid: int, stamp: str) -> tuple[Any, ...]:
+    return (
+        bid,
+        pid,
+        r["business_name"],
+        services.search_key(r["business_name"]),
+        r["nib"],
+        r["kbli_section"] or None,
+        r["kbli_code"],
+        r["description"],
+        r["started_year"],
+        r["capital"],
+        r["annual_sales"],
+        r["size_class"],
+        r["employees"] or 0,
+        r["monthly_turnover"],
+        "[]",
+        "none",
+        "",
+        r["business_address"] or r["address"],
+        r["village_code"],
+        r["village_code"],
+        "submitted",
+        "",
+        stamp,
+        stamp,
+        stamp,
+    )
+
+
+# --- rows about people already in the registry ----------------------------------------------
+
+_PERSON_SELECT = (
+    "id", "nik_hash", "nik_ciphertext", "full_name", "name_titles", "birth_place", "birth_date",
+    "sex", "phone_hash", "email", "address", "rt", "rw", "village_id", "postcode", "verified_at",
+    "region_code", "nik_birth_date_mismatch", "nik_sex_mismatch",
+)  # fmt: skip
+_BUSINESS_SELECT = ("id", "owner_id", "name_search", "status", "size_class", *BUSINESS_FIELDS)
+
+
+def _persons_by_hash(hashes: list[str]) -> dict[str, dict[str, Any]]:
+    columns = ", ".join(f"p.{c}" for c in _PERSON_SELECT)
+    with connection.cursor() as cursor:
+        _keys_load(cursor, "hash", hashes)
+        cursor.execute(
+            f"SELECT {columns} FROM registry_person p "  # noqa: S608
+            "JOIN intake_keys_hash k ON p.nik_hash = k.v"
+        )
+        rows = [dict(zip(_PERSON_SELECT, values, strict=True)) for values in cursor.fetchall()]
+    return {row["nik_hash"]: row for row in rows}
+
+
+def _businesses_of(
+    person_ids: list[int],
+) -> tuple[dict[int, list[dict[str, Any]]], set[tuple[Any, ...]]]:
+    by_owner: dict[int, list[dict[str, Any]]] = {}
+    columns = ", ".join(f"b.{c}" for c in _BUSINESS_SELECT)
+    with connection.cursor() as cursor:
+        _keys_load(cursor, "id", person_ids)
+        cursor.execute(
+            f"SELECT {columns} FROM registry_business b "  # noqa: S608
+            "JOIN intake_keys_id k ON b.owner_id = k.v ORDER BY b.id"
+        )
+        for values in cursor.fetchall():
+            row = dict(zip(_BUSINESS_SELECT, values, strict=True))
+            by_owner.setdefault(row["owner_id"], []).append(row)
+        cursor.execute(
+            "SELECT c.person_id, c.target, c.field, c.value_key FROM intake_proposedchange c "
+            "JOIN intake_keys_id k ON c.person_id = k.v WHERE c.status = 'pending'"
+        )
+        pending = set(cursor.fetchall())
+    return by_owner, pending
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _file_person_values(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "full_name": r["full_name"],
+        "name_titles": r["name_titles"],
+        "birth_place": r["birth_place"],
+        "birth_date": r["birth_date"],
+        "sex": r["sex"],
+        "phone": r["phone"],
+        "email": r["email"],
+        "address": r["address"],
+        "rt": r["rt"],
+        "rw": r["rw"],
+        "village_id": r["village_code"],
+        "postcode": r["postcode"],
+    }
+
+
+def _file_business_values(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "nib": r["nib"],
+        "kbli_section_id": r["kbli_section"] or None,
+        "kbli_code": r["kbli_code"],
+        "description": r["description"],
+        "capital": r["capital"],
+        "annual_sales": r["annual_sales"],
+        "monthly_turnover": r["monthly_turnover"],
+        "employees": r["employees"],
+        "started_year": r["started_year"],
+        "address": r["business_address"],
+        "village_id": r["village_code"],
+    }
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def _value_key(value: Any) -> str:
+    return hashlib.sha256(str(value).encode()).hexdigest()
+
+
+def _display(field: str, value: Any) -> str:
+    """What an officer sees for a proposed value; the phone is kept encrypted, shown masked."""
+    if value is None:
+        return ""
+    if field == "phone":
+        return crypto.encrypt(str(value), purpose=services.PHONE_PURPOSE)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass
+class _Plan:
+    updates: dict[str, Any]
+    proposals: dict[str, Any]
+    history: dict[str, Any]
+
+
+def _plan(
+    current: dict[str, Any], incoming: dict[str, Any], *, verified: bool, equal: Callable
+) -> _Plan:
+    """Empty fields are filled; unverified fields take the file's value; verified fields that
+    differ become proposals. An empty cell in the file never clears anything."""
+    plan = _Plan({}, {}, {})
+    for field, new in incoming.items():
+        if _is_empty(new):
+            continue
+        old = current.get(field)
+        if equal(field, old, new):
+            continue
+        if _is_empty(old) or not verified:
+            plan.updates[field] = new
+            plan.history[field] = (
+                "diubah" if field in SECRET_FIELDS else [_jsonable(old), _jsonable(new)]
+            )
+        else:
+            plan.proposals[field] = new
+    return plan
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _person_equal(field: str, old: Any, new: Any) -> bool:
+    if field == "phone":
+        return old == services.phone_hash(new)
+    if field == "birth_date":
+        return _as_date(old) == new
+    return old == new
+
+
+def _business_equal(field: str, old: Any, new: Any) -> bool:
+    return old == new
+
+
+def _merge_existing(
+    job: IntakeJob,
+    rows: list[dict[str, Any]],
+    existing: dict[str, dict[str, Any]],
+    writer: Writer,
+    stamp: str,
+    records: list[tuple[Any, ...]],
+    events: list[tuple[Any, ...]],
+) -> ChunkCounts:
+    counts = ChunkCounts()
+    person_ids = [existing[r["nik_hash"]]["id"] for r in rows]
+    businesses, pending = _businesses_of(person_ids)
+    person_updates: list[tuple[int, dict[str, Any]]] = []
+    business_updates: list[tuple[int, dict[str, Any]]] = []
+    new_businesses: list[tuple[dict[str, Any], int]] = []
+    changes: list[tuple[Any, ...]] = []
+    reason_prefix = f"Impor {job.original_name} baris "
+
+    for r in rows:
+        person = existing[r["nik_hash"]]
+        pid = person["id"]
+        person_current = dict(person)
+        person_current["phone"] = person["phone_hash"]
+        person_plan = _plan(
+            person_current,
+            _file_person_values(r),
+            verified=person["verified_at"] is not None,
+            equal=_person_equal,
+        )
+        owned = businesses.get(pid, [])
+        key = services.search_key(r["business_name"])
+        match = next((b for b in owned if b["name_search"] == key), None)
+        outcome = Outcome.UNCHANGED
+        if match is None:
+            bid = 0  # allocated below
+            new_businesses.append((r, pid))
+            outcome = Outcome.UPDATED
+            business_plan = _Plan({}, {}, {})
+        else:
+            bid = match["id"]
+            business_plan = _plan(
+                match,
+                _file_business_values(r),
+                verified=match["status"] == "verified",
+                equal=_business_equal,
+            )
+        _derive_person(person_plan, person, r["nik"])
+        if match is not None:
+            _derive_business(business_plan, match)
+        if person_plan.updates:
+            person_updates.append((pid, person_plan.updates))
+            for b in owned or []:
+                events.append(
+                    (b["id"], job.created_by_id, "person_edited", "", "",
+                     f"{reason_prefix}{r[ROW]}", json.dumps(person_plan.history), stamp)
+                )  # fmt: skip
+            outcome = Outcome.UPDATED
+        if business_plan.updates:
+            business_updates.append((bid, business_plan.updates))
+            events.append(
+                (bid, job.created_by_id, "edited", "", "", f"{reason_prefix}{r[ROW]}",
+                 json.dumps(business_plan.history, default=str), stamp)
+            )  # fmt: skip
+            outcome = Outcome.UPDATED
+        proposed_here = 0
+        for target, plan, current, business_id in (
+            ("person", person_plan, person_current, None),
+            (f"business:{bid}", business_plan, match or {}, bid or None),
+        ):
+            for field, value in plan.proposals.items():
+                value_key = _value_key(value)
+                if (pid, target, field, value_key) in pending:
+                    continue
+                pending.add((pid, target, field, value_key))
+                changes.append(
+                    (
+                        job.pk, r[ROW], pid, business_id, target, field,
+                        "" if field == "phone" else _display(field, current.get(field)),
+                        _display(field, value), value_key, person["region_code"], "pending",
+                        stamp,
+                    )
+                )  # fmt: skip
+                proposed_here += 1
+        if proposed_here and outcome == Outcome.UNCHANGED:
+            outcome = Outcome.PROPOSED
+        counts.proposed += proposed_here
+        if outcome == Outcome.UNCHANGED:
+            counts.unchanged += 1
+        else:
+            counts.updated += 1
+        if match is not None:
+            records.append((job.pk, r[ROW], pid, bid, outcome.value))
+        else:
+            records.append((job.pk, r[ROW], pid, None, outcome.value))
+
+    if new_businesses:
+        ids = writer.ids_allocate("registry_business", len(new_businesses)).tolist()
+        writer.insert(
+            "registry_business",
+            BUSINESS_INSERT_COLUMNS,
+            [
+                _business_row(r, int(bid), pid, stamp)
+                for (r, pid), bid in zip(new_businesses, ids, strict=True)
+            ],
+        )
+        by_row = {r[ROW]: int(bid) for (r, _pid), bid in zip(new_businesses, ids, strict=True)}
+        for i, record in enumerate(records):
+            if record[3] is None and record[1] in by_row:
+                records[i] = (*record[:3], by_row[record[1]], record[4])
+                events.append(
+                    (by_row[record[1]], job.created_by_id, "created", "", "submitted",
+                     f"{reason_prefix}{record[1]}", "{}", stamp)
+                )  # fmt: skip
+    _apply_person_updates(person_updates, stamp)
+    _apply_business_updates(business_updates, stamp)
+    if changes:
+        writer.insert("intake_proposedchange", CHANGE_COLUMNS, changes)
+    return counts
+
+
+def _derive_person(plan: _Plan, person: dict[str, Any], nik_value: str) -> None:
+    """A new birth date or sex is checked against the NIK again, as the registry form does."""
+    if not {"birth_date", "sex"} & plan.updates.keys():
+        return
+    nik = parse_nik(nik_value, district_exists=lambda code: True)
+    birth_date = plan.updates.get("birth_date", _as_date(person["birth_date"]))
+    sex = plan.updates.get("sex", person["sex"])
+    codes = {e.code for e in nik_mismatches(nik, birth_date=birth_date, sex=sex)}
+    for flag in ("nik_birth_date_mismatch", "nik_sex_mismatch"):
+        if bool(person[flag]) != (flag in codes):
+            plan.updates[flag] = flag in codes
+
+
+def _derive_business(plan: _Plan, business: dict[str, Any]) -> None:
+    """The size class again when capital or sales change."""
+    if not {"capital", "annual_sales"} & plan.updates.keys():
+        return
+    try:
+        size = business_size_class(
+            capital=plan.updates.get("capital", business["capital"]),
+            annual_sales=plan.updates.get("annual_sales", business["annual_sales"]),
+        )
+    except RegistryError:
+        return  # the officer sees the figures; the class stays as it was
+    if size != business["size_class"]:
+        plan.updates["size_class"] = str(size)
+
+
+def _apply_person_updates(updates: list[tuple[int, dict[str, Any]]], stamp: str) -> None:
+    if not updates:
+        return
+    rows = [
+        (
+            pid,
+            {k: v for f, value in fields.items() for k, v in person_columns_for(f, value).items()},
+        )
+        for pid, fields in updates
+    ]
+    _update_grouped("registry_person", rows, stamp)
+
+
+def person_columns_for(field: str, value: Any) -> dict[str, Any]:
+    """The stored columns one person field becomes (derived columns included)."""
+    if field == "phone":
+        return {
+            "phone_ciphertext": crypto.encrypt(value, purpose=services.PHONE_PURPOSE),
+            "phone_hash": services.phone_hash(value),
+            "phone_masked": mask_phone(value),
+        }
+    if field == "full_name":
+        return {"full_name": value, "name_search": services.search_key(value)}
+    if field == "village_id":
+        return {"village_id": value, "region_code": value}
+    if field == "birth_date":
+        return {"birth_date": _as_date(value)}
+    return {field: value}
+
+
+INT_BUSINESS_FIELDS = frozenset({"capital", "annual_sales", "monthly_turnover", "employees",
+                                 "started_year"})  # fmt: skip
+
+
+def business_columns_for(field: str, value: Any) -> dict[str, Any]:
+    if field in INT_BUSINESS_FIELDS:
+        return {field: int(value)}
+    if field == "village_id":
+        return {"village_id": value, "region_code": value}
+    return {field: value}
+
+
+def _update_grouped(table: str, rows: list[tuple[int, dict[str, Any]]], stamp: str) -> None:
+    """One executemany per set of changed columns: a handful of statements per chunk."""
+    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    for pk, columns in rows:
+        names = tuple(sorted(columns))
+        groups.setdefault(names, []).append((*(columns[n] for n in names), stamp, pk))
+    with connection.cursor() as cursor:
+        for names, params in groups.items():
+            assignments = ", ".join(f"{n} = %s" for n in (*names, "updated_at"))
+            cursor.executemany(
+                f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608
+                params,
+            )
+
+
+def recheck_nik_mismatch(person_ids: list[int]) -> None:
+    from pulih.registry.models import Person
+
+    for person in Person.objects.filter(pk__in=person_ids).only(
+        "id", "nik_ciphertext", "birth_date", "sex"
+    ):
+        nik = parse_nik(
+            crypto.decrypt(person.nik_ciphertext, purpose=services.NIK_PURPOSE),
+            district_exists=lambda code: True,
+        )
+        codes = {e.code for e in nik_mismatches(nik, birth_date=person.birth_date, sex=person.sex)}
+        Person.objects.filter(pk=person.pk).update(
+            nik_birth_date_mismatch="nik_birth_date_mismatch" in codes,
+            nik_sex_mismatch="nik_sex_mismatch" in codes,
+        )
+
+
+def _apply_business_updates(updates: list[tuple[int, dict[str, Any]]], stamp: str) -> None:
+    if not updates:
+        return
+    rows = [
+        (
+            bid,
+            {
+                k: v
+                for f, value in fields.items()
+                for k, v in business_columns_for(f, value).items()
+            },
+        )
+        for bid, fields in updates
+    ]
+    _update_grouped("registry_business", rows, stamp)
+
+
+def resize_businesses(resized: list[int]) -> None:
+    """Size class again from the stored figures, after capital or sales changed."""
+    from pulih.registry.models import Business
+
+    for business in Business.objects.filter(pk__in=resized).only("id", "capital", "annual_sales"):
+        try:
+            size = business_size_class(capital=business.capital, annual_sales=business.annual_sales)
+        except RegistryError:
+            continue  # the officer sees the figures; the class stays as it was
+        Business.objects.filter(pk=business.pk).update(size_class=size)

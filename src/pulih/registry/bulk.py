@@ -1,0 +1,206 @@
+"""Bulk writes into the registry tables: executemany on SQLite, COPY on PostgreSQL.
+
+Used by the demo loader and the intake pipeline, which derive rows with the same functions
+as registry.services and then write them here without the ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+from django.db import connection
+
+PERSON_COLUMNS = (
+    "full_name", "name_search", "nik_ciphertext", "nik_hash", "nik_masked", "birth_place", "birth_date",
+    "sex", "nik_birth_date_mismatch", "nik_sex_mismatch", "phone_ciphertext", "phone_hash",
+    "phone_masked", "email", "address", "rt", "rw", "village_id", "region_code", "postcode",
+    "verified_at", "created_at", "updated_at",
+)  # fmt: skip
+BUSINESS_COLUMNS = (
+    "id", "owner_id", "name", "name_search", "nib", "kbli_section_id", "kbli_code", "ekraf_subsector_id",
+    "description", "started_year", "capital", "annual_sales", "size_class", "employees",
+    "monthly_turnover", "online_channels", "pandemic_impact", "pandemic_impact_note", "address",
+    "village_id", "region_code", "status", "status_reason", "submitted_at", "decided_at",
+    "decided_by_id", "created_at", "updated_at",
+)  # fmt: skip
+PRODUCT_COLUMNS = ("business_id", "name", "description", "price", "unit", "created_at")
+EVENT_COLUMNS = (
+    "business_id",
+    "actor_id",
+    "action",
+    "from_status",
+    "to_status",
+    "reason",
+    "changes",
+    "at",
+)
+
+
+class Writer(Protocol):
+    vendor: str
+
+    def session(self) -> Any: ...
+
+    def persons_insert(
+        self,
+        rows: list[tuple[Any, ...]],
+        nik_hashes: list[str],
+        columns: Sequence[str] = PERSON_COLUMNS,
+    ) -> np.ndarray:
+        """Insert, skipping NIKs already present; the new id of each row, 0 where skipped."""
+        ...
+
+    def ids_allocate(self, table: str, count: int) -> np.ndarray: ...
+
+    def insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None: ...
+
+
+def _ids_by_hash(found: Sequence[tuple[int, str]], nik_hashes: list[str]) -> np.ndarray:
+    by_hash = {h: pk for pk, h in found}
+    return np.array([by_hash.get(h, 0) for h in nik_hashes], dtype=np.int64)
+
+
+class _SessionSettings:
+    """A context manager that sets connection pragmas for the load and puts them back."""
+
+    def __init__(self, pragmas: dict[str, int]) -> None:
+        self.pragmas = pragmas
+        self.saved: dict[str, Any] = {}
+
+    def __enter__(self) -> None:
+        with connection.cursor() as cursor:
+            for name, value in self.pragmas.items():
+                cursor.execute(f"PRAGMA {name}")
+                self.saved[name] = cursor.fetchone()[0]
+                cursor.execute(f"PRAGMA {name} = {int(value)}")
+
+    def __exit__(self, *exc: object) -> None:
+        with connection.cursor() as cursor:
+            for name, value in self.saved.items():
+                cursor.execute(f"PRAGMA {name} = {int(value)}")
+
+
+class SqliteWriter:
+    """executemany on the raw sqlite3 connection. Django opens each atomic block with BEGIN
+    IMMEDIATE, so this chunk holds the write lock and new rowids are ours alone."""
+
+    vendor = "sqlite"
+
+    def session(self) -> _SessionSettings:
+        # 128 MB instead of SQLite's 2 MB: the random-order index inserts (hashes, names) then
+        # mostly hit cached pages; measured 15% faster than 32 MB at 300,000 people.
+        return _SessionSettings({"cache_size": -128_000})
+
+    def _raw(self) -> Any:
+        connection.ensure_connection()
+        return connection.connection.cursor()
+
+    def persons_insert(
+        self,
+        rows: list[tuple[Any, ...]],
+        nik_hashes: list[str],
+        columns: Sequence[str] = PERSON_COLUMNS,
+    ) -> np.ndarray:
+        cursor = self._raw()
+        before = cursor.execute("SELECT COALESCE(MAX(id), 0) FROM registry_person").fetchone()[0]
+        marks = ", ".join("?" * len(columns))
+        cursor.executemany(
+            f"INSERT INTO registry_person ({', '.join(columns)}) VALUES ({marks}) "  # noqa: S608
+            "ON CONFLICT (nik_hash) DO NOTHING",
+            rows,
+        )
+        found = cursor.execute(
+            "SELECT id, nik_hash FROM registry_person WHERE id > ?", (before,)
+        ).fetchall()
+        return _ids_by_hash(found, nik_hashes)
+
+    def ids_allocate(self, table: str, count: int) -> np.ndarray:
+        # AUTOINCREMENT tables never reuse an id, so start above both the rows and the sequence.
+        cursor = self._raw()
+        top = cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), "  # noqa: S608
+            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0))",
+            (table,),
+        ).fetchone()[0]
+        return np.arange(top + 1, top + 1 + count, dtype=np.int64)
+
+    def insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        marks = ", ".join("?" * len(columns))
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+        self._raw().executemany(sql, rows)
+
+
+class _NoSession:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class PostgresWriter:
+    """COPY (psycopg 3). Persons go through a temporary table so that ON CONFLICT can skip
+    NIKs already present and RETURNING gives the new ids."""
+
+    vendor = "postgresql"
+
+    def session(self) -> _NoSession:
+        return _NoSession()
+
+    def _raw(self) -> Any:
+        connection.ensure_connection()
+        return connection.connection.cursor()
+
+    def persons_insert(
+        self,
+        rows: list[tuple[Any, ...]],
+        nik_hashes: list[str],
+        columns: Sequence[str] = PERSON_COLUMNS,
+    ) -> np.ndarray:
+        names = ", ".join(columns)
+        with self._raw() as cursor:
+            cursor.execute(
+                f"CREATE TEMP TABLE bulk_person_stage AS SELECT {names} "  # noqa: S608
+                "FROM registry_person WITH NO DATA"
+            )
+            with cursor.copy(f"COPY bulk_person_stage ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO registry_person ({names}) SELECT {names} FROM bulk_person_stage "  # noqa: S608
+                "ON CONFLICT (nik_hash) DO NOTHING RETURNING id, nik_hash"
+            )
+            found = cursor.fetchall()
+            # Dropped here, not ON COMMIT: inside an outer transaction (tests) there is no commit.
+            cursor.execute("DROP TABLE bulk_person_stage")
+        return _ids_by_hash(found, nik_hashes)
+
+    def ids_allocate(self, table: str, count: int) -> np.ndarray:
+        with self._raw() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                (table, count),
+            )
+            return np.array([r[0] for r in cursor.fetchall()], dtype=np.int64)
+
+    def insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        with (
+            self._raw() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+
+
+WRITERS: dict[str, type[SqliteWriter] | type[PostgresWriter]] = {
+    "sqlite": SqliteWriter,
+    "postgresql": PostgresWriter,
+}
+
+
+def writer_for_connection() -> SqliteWriter | PostgresWriter:
+    if connection.vendor not in WRITERS:
+        raise NotImplementedError(f"Bulk writes are not implemented for {connection.vendor}.")
+    return WRITERS[connection.vendor]()
