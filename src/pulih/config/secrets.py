@@ -9,7 +9,7 @@ from pathlib import Path
 SECRET_NAMES = ("PULIH_SECRET_KEY", "PULIH_FIELD_KEY", "PULIH_BLIND_INDEX_KEY")
 
 
-def _generate() -> dict[str, str]:
+def generate() -> dict[str, str]:
     return {
         "PULIH_SECRET_KEY": secrets.token_urlsafe(50),
         # 32 random bytes each: AES-256-GCM for fields, HMAC-SHA256 for the blind index.
@@ -29,7 +29,7 @@ def load_secrets(var_dir: Path) -> dict[str, str]:
         tmp = var_dir / f".secrets.{os.getpid()}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
-            json.dump(_generate(), fh)
+            json.dump(generate(), fh)
         try:
             os.link(tmp, path)
         except FileExistsError:

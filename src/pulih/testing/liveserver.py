@@ -59,13 +59,15 @@ class LiveServer:
     _pg_created: bool = False
 
     @classmethod
-    def for_test_run(cls, var_dir: Path, base_env: Mapping[str, str] | None = None) -> LiveServer:
+    def for_test_run(
+        cls, var_dir: Path, base_env: Mapping[str, str] | None = None, name: str = "browser"
+    ) -> LiveServer:
         """SQLite under var_dir, or a fresh PostgreSQL database beside the run's own."""
         base = dict(os.environ if base_env is None else base_env)
         test_db = base.get("DATABASE_URL", "")
         server = cls(var_dir=var_dir)
         if _is_postgres(test_db):
-            server._pg_dbname = f"pulih_browser_{os.getpid()}"
+            server._pg_dbname = f"pulih_{name}_{os.getpid()}"
             server.database_url = _postgres_url_for(test_db, server._pg_dbname)
         env = {
             **base,
@@ -89,7 +91,8 @@ class LiveServer:
 
     # --- lifecycle ------------------------------------------------------------------------
 
-    def start(self) -> None:
+    def prepare(self) -> None:
+        """The database alone, as `pulih run` leaves it: migrated, with reference data."""
         self.var_dir.mkdir(parents=True, exist_ok=True)
         if self._pg_dbname:
             with _postgres_admin(self.database_url) as conn:
@@ -97,6 +100,9 @@ class LiveServer:
                 conn.execute(f'CREATE DATABASE "{self._pg_dbname}"')
             self._pg_created = True
         self.manage("run", "--no-serve")
+
+    def start(self) -> None:
+        self.prepare()
         port = _free_port()
         self.url = f"http://127.0.0.1:{port}"
         # The child keeps its own handle on the log; ours can close once it has started.
@@ -133,6 +139,20 @@ class LiveServer:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer within {START_TIMEOUT}s:\n{self.log_tail()}")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.var_dir / "pulih.sqlite3"
+
+    def connect(self):  # noqa: ANN201 - a DB-API connection of either kind
+        """A plain connection to this server's database, for polling from the test process."""
+        if self._pg_dbname:
+            import psycopg
+
+            return psycopg.connect(self.database_url, autocommit=True)
+        import sqlite3
+
+        return sqlite3.connect(self.sqlite_path, timeout=30)
 
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:

@@ -1,0 +1,197 @@
+"""kill -9 at any point, then resume: the registry ends exactly as an uninterrupted import leaves it.
+
+Real processes on a real database of their own (SQLite file, or a PostgreSQL database in the
+PostgreSQL pass): `pulih intake` is started, killed with SIGKILL while staging and again in
+the middle of the merge (with small chunks, almost surely inside an open transaction), then
+resumed with `pulih intake --resume`. A second database gets the same file without
+interruption. Both end states are compared by natural keys, since PostgreSQL sequences do not
+roll back and ids may differ.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pulih.config.secrets import SECRET_NAMES, generate
+from pulih.intake.tests.files import row, write_csv
+from pulih.testing.factories import build_nik
+from pulih.testing.liveserver import BIN, LiveServer
+
+CHUNK_ROWS = "150"
+
+DUMP = r"""
+import json
+from pulih.registry.models import Business, Person, RegistrationEvent
+from pulih.intake.models import IntakeJob, IntakeRecord, ProposedChange
+persons = sorted(
+    [*p[:-1], p[-1] is None] for p in Person.objects.values_list(
+        "nik_hash", "full_name", "name_titles", "birth_date", "sex", "phone_hash", "address",
+        "rt", "rw", "village_id", "postcode", "nik_birth_date_mismatch", "nik_sex_mismatch",
+        "verified_at",
+    )
+)
+businesses = sorted(
+    list(b) for b in Business.objects.values_list(
+        "owner__nik_hash", "name", "status", "kbli_section_id", "monthly_turnover", "address",
+        "size_class",
+    )
+)
+events = sorted(
+    list(e) for e in RegistrationEvent.objects.values_list(
+        "business__owner__nik_hash", "business__name", "action", "to_status", "reason", "changes",
+    )
+)
+records = sorted(
+    list(r) for r in IntakeRecord.objects.filter(job__original_name="utama.csv").values_list(
+        "row_number", "person__nik_hash", "business__name", "outcome",
+    )
+)
+changes = sorted(
+    list(c) for c in ProposedChange.objects.values_list(
+        "row_number", "person__nik_hash", "field", "value_key", "status",
+    )
+)
+job = IntakeJob.objects.filter(original_name="utama.csv").get()
+print(json.dumps({
+    "persons": persons, "businesses": businesses, "events": events, "records": records,
+    "changes": changes, "counts": job.counts(), "status": job.status,
+    "merged": job.rows_merged,
+}, default=str))
+"""
+
+VERIFY_FIRST = r"""
+from pulih.intake.system import intake_system_user
+from pulih.registry.models import Business
+from pulih.registry.services import registration_verify
+actor = intake_system_user()
+for business in Business.objects.order_by("id")[:40]:
+    registration_verify(actor=actor, business=business)
+"""
+
+
+def _nik(i: int) -> str:
+    return build_nik("31.75.07", date(1950 + i // 9000, 1 + i % 12, 1 + i % 28), "L", i % 9000 + 1)
+
+
+def _rows(range_: range, **changes: str) -> list[list[str]]:
+    return [
+        row(
+            i,
+            nik=_nik(i),
+            sex="L",
+            name=f"Warga {i}",
+            place_date=f"JAKARTA, {date(1950 + i // 9000, 1 + i % 12, 1 + i % 28):%d-%m-%Y}",
+            business=f"Usaha {i}",
+            **changes,
+        )  # fmt: skip
+        for i in range_
+    ]
+
+
+def _server(tmp_path: Path, name: str, keys: dict[str, str]) -> LiveServer:
+    server = LiveServer.for_test_run(tmp_path / name, name=f"kill_{name}")
+    server.env.update(keys)
+    server.prepare()
+    return server
+
+
+def _intake(server: LiveServer, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603 - our own venv, fixed argv
+        [str(BIN / "pulih"), "intake", *args, "--chunk-rows", CHUNK_ROWS, "--json"],
+        env=server.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+def _job_state(server: LiveServer) -> tuple[str, int, int] | None:
+    try:
+        conn = server.connect()
+    except Exception:  # the database is being written; try again
+        return None
+    try:
+        cur = conn.cursor()
+        cur.execute(
+            "SELECT phase, rows_merged, rows_accepted FROM intake_intakejob "
+            "WHERE original_name = 'utama.csv' ORDER BY id DESC LIMIT 1"
+        )
+        found = cur.fetchone()
+        return tuple(found) if found else None
+    except Exception:
+        return None
+    finally:
+        conn.close()
+
+
+def _kill_when(server: LiveServer, process: subprocess.Popen, ready, timeout: float = 120) -> str:
+    """SIGKILL the import once `ready(state)` holds; returns what the job showed at that moment."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = _job_state(server)
+        if process.poll() is not None:
+            pytest.fail(f"the import finished before it could be killed (last state {state})")
+        if state and ready(state):
+            process.send_signal(signal.SIGSTOP)  # freeze it exactly here, then kill
+            frozen = _job_state(server) or state
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+            return f"{frozen[0]} {frozen[1]}/{frozen[2]}"
+        time.sleep(0.005)
+    pytest.fail("the import never reached the state to kill it in")
+
+
+def test_kill_9_at_any_point_then_resume_equals_an_uninterrupted_import(tmp_path):
+    # Both databases share keys, so that blind indexes (nik_hash) compare across them.
+    keys = dict(zip(SECRET_NAMES, generate().values(), strict=True))
+    killed = _server(tmp_path, "a", keys)
+    calm = _server(tmp_path, "b", keys)
+    try:
+        first = write_csv(tmp_path / "awal.csv", _rows(range(1, 201)))
+        main_rows = (
+            _rows(range(1, 51), address="Jl. Pindah 7")  # existing; 1-40 verified: proposals
+            + _rows(range(1000, 4000))
+            + _rows(range(1000, 1030))  # duplicates inside the file
+            + [row(9000, nik="123"), row(9001, village="Tidak Ada")]
+        )
+        main = write_csv(tmp_path / "utama.csv", main_rows)
+        for server in (killed, calm):
+            server.manage("intake", str(first), "--source", "Dinas Awal")
+            server.shell(VERIFY_FIRST)
+
+        # 1. killed while reading and checking the file
+        process = _intake(killed, str(main), "--source", "Dinas Uji")
+        where_1 = _kill_when(killed, process, lambda s: s[0] in ("reading", "checking", "merging"))
+        job_id = json.loads(killed.shell(
+            "from pulih.intake.models import IntakeJob\n"
+            "print(IntakeJob.objects.get(original_name='utama.csv').pk)"
+        ))  # fmt: skip
+        # 2. resumed, then killed again in the middle of the merge
+        process = _intake(killed, "--resume", str(job_id))
+        where_2 = _kill_when(killed, process, lambda s: s[0] == "merging" and 0 < s[1] < s[2] // 2)
+        # 3. resumed to the end
+        resumed = _intake(killed, "--resume", str(job_id))
+        out, _ = resumed.communicate(timeout=300)
+        assert resumed.returncode == 0, out
+        calm.manage("intake", str(main), "--source", "Dinas Uji")
+
+        after_kill = json.loads(killed.shell(DUMP))
+        uninterrupted = json.loads(calm.shell(DUMP))
+        assert after_kill["status"] == "done", (where_1, where_2)
+        assert after_kill["counts"]["rows_created"] == 3000
+        assert after_kill["counts"]["rows_duplicate"] == 30
+        assert after_kill["counts"]["changes_proposed"] == 40
+        for key in ("persons", "businesses", "events", "records", "changes", "counts", "merged"):
+            assert after_kill[key] == uninterrupted[key], (key, where_1, where_2)
+        assert json.loads(out.strip().splitlines()[-1])["rows_created"] == 3000
+    finally:
+        killed.stop()
+        calm.stop()
