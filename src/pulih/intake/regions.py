@@ -128,9 +128,11 @@ def _plain_upper(s: pl.Series) -> pl.Expr:
 
 
 def region_key(s: pl.Series, *, level: int) -> pl.Series:
-    """Upper-case key without punctuation or the level's prefix ("KEC. DUREN SAWIT" -> "DUREN SAWIT").
+    """A region name as a comparable key: "KEC. DUREN SAWIT" -> "DUREN SAWIT".
 
-    Null where nothing is left. Cities lose "Kota"/"Kabupaten"; city_kind keeps which it was.
+    Upper case, punctuation as spaces, the level's prefix dropped ("Kel.", "Kab.", "Provinsi"),
+    common abbreviations spelled out. Null where nothing is left. Cities lose "Kota"/"Kabupaten";
+    city_kind keeps which it was.
     """
     key = _plain_upper(s)
     if level == RegionLevel.CITY:
@@ -145,7 +147,7 @@ def region_key(s: pl.Series, *, level: int) -> pl.Series:
 
 
 def city_kind(s: pl.Series) -> pl.Series:
-    """ "KOTA" or "KAB" when the cell says which ("Kota Adm. Jakarta Timur", "Kab. Bogor"), else null."""
+    """Whether a city cell says kota or kabupaten: "KOTA", "KAB", or null when it does not say."""
     upper = _plain_upper(s)
     kind: pl.Expr = pl.lit(None, dtype=pl.String)
     for name, prefixes in _CITY_PREFIXES.items():
@@ -167,7 +169,7 @@ def _compact(key: pl.Series) -> pl.Series:
 
 
 def _dotted_code(digits: pl.Series, length: int) -> pl.Series:
-    """ "3273011001" -> "32.73.01.1001" (length 10), "327301" -> "32.73.01" (length 6); else null."""
+    """Digits as a dotted code: 3273011001 -> 32.73.01.1001, 327301 -> 32.73.01; else null."""
     parts = [pl.lit(digits.str.slice(start, 2)) for start in (0, 2, 4)]
     if length > 6:
         parts.append(pl.lit(digits.str.slice(6)))
@@ -331,7 +333,10 @@ def _distinct_keys(distinct: pl.DataFrame) -> pl.DataFrame:
     def col(name: str) -> pl.Series:
         return distinct.get_column(name)
 
-    code_digits = col("village_code_raw").str.replace_all(r"\D", "")
+    # A code typed in a number cell arrives as "3273011001.0".
+    code_digits = (
+        col("village_code_raw").str.replace(r"^(\d+)\.0+$", "${1}").str.replace_all(r"\D", "")
+    )
     nik_digits = col("nik_district").str.replace_all(r"\D", "")
     return pl.DataFrame(
         {

@@ -8,16 +8,22 @@ so a row the registry form would refuse is refused here with the same words.
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
+from functools import partial
 
 import polars as pl
+from django.conf import settings
+from django.utils import translation
 
 from pulih.intake import normalize
 from pulih.intake.error_codes import IntakeErrorCode as E, row_message
 from pulih.intake.reader import PROBLEM, ROW, Table
 from pulih.intake.regions import RegionMatcher
+from pulih.intake.worker import django_setup
 from pulih.reference.selectors import district_code_set
 from pulih.registry import services
 from pulih.registry.error_codes import RegistryError
@@ -128,13 +134,13 @@ def stage(
     table: Table,
     mapping: dict[str, str],
     *,
-    in_scope: Callable[[str], bool],
+    scope: list[str] | None,
     existing_region: Callable[[list[str]], dict[str, str]],
     today: date,
 ) -> pl.DataFrame:
     """One row per data row of the file with its state, reasons and normalised fields.
 
-    `in_scope(village_code)` says whether the importing user may write there;
+    `scope` is the region codes the importing user may write in (None: everywhere);
     `existing_region(nik_hashes)` gives the region of persons already registered, so that a
     row about someone outside the user's regions is refused rather than touching them.
     """
@@ -175,6 +181,18 @@ def stage(
         key: normalize.parse_money(col[key])
         for key in ("capital", "annual_sales", "monthly_turnover")
     }
+    sector_pairs = pl.DataFrame({"code": col["kbli_code"], "sector": col["business_sector"]})
+    distinct = sector_pairs.unique()
+    distinct = distinct.with_columns(
+        pl.Series(
+            "section",
+            [kbli_section_of(c, t) for c, t in distinct.iter_rows()],
+            dtype=pl.String,
+        )
+    )
+    sections = sector_pairs.join(
+        distinct, on=["code", "sector"], how="left", maintain_order="left"
+    )["section"]
     employees = _int_column(col["employees"])
     started = _int_column(col["started_year"])
 
@@ -205,49 +223,108 @@ def stage(
         )
     )
 
-    districts = district_code_set()
+    prepared = pl.DataFrame(
+        {
+            ROW: frame[ROW],
+            "problem": frame[PROBLEM],
+            "nik_raw": col["nik"],
+            "name": names,
+            "name_titles": titles,
+            "place": birth_place_raw,
+            "bdate_raw": birth_date_raw,
+            "bdate": birth_dates,
+            "sex_raw": col["sex"],
+            "sex": sexes,
+            "phone_raw": col["phone"],
+            "email": col["email"],
+            "address": col["address"],
+            "rt": rts,
+            "rw": rws,
+            "village_code": regions["village_code"],
+            "region_problem": regions["region_problem"],
+            "village_raw": col["village"],
+            "postcode": col["postcode"],
+            "business_name": col["business_name"],
+            "sector": col["business_sector"],
+            "business_address": col["business_address"],
+            "kbli_code": col["kbli_code"],
+            "kbli_section": sections,
+            "nib_raw": col["nib"],
+            "capital_raw": col["capital"],
+            "sales_raw": col["annual_sales"],
+            "turnover_raw": col["monthly_turnover"],
+            "capital": money["capital"],
+            "sales": money["annual_sales"],
+            "turnover": money["monthly_turnover"],
+            "employees_raw": col["employees"],
+            "employees_n": employees,
+            "started_raw": col["started_year"],
+            "started_n": started,
+        }
+    )
+    check = partial(
+        check_rows,
+        districts=district_code_set(),
+        today=today,
+        width=len(table.headers),
+        scope=scope,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
+    staged = _in_slices(prepared, check)
+    del prepared
+    staged = _refuse_out_of_scope_persons(staged, existing_region, _scope_check(scope))
+    return mark_duplicates(staged)
+
+
+SLICE_ROWS = 50_000
+# Below this many rows starting a second interpreter costs more than it saves.
+PARALLEL_MIN_ROWS = 100_000
+
+
+def _in_slices(
+    prepared: pl.DataFrame, check: Callable[[pl.DataFrame], pl.DataFrame]
+) -> pl.DataFrame:
+    """The row checks in slices (bounded memory), every other slice in a second process."""
+    slices = [prepared.slice(i, SLICE_ROWS) for i in range(0, prepared.height, SLICE_ROWS)]
+    if prepared.height < PARALLEL_MIN_ROWS:
+        return pl.concat([check(part) for part in slices]) if slices else check(prepared)
+    # Spawn, not fork: Polars' thread pool does not survive a fork.
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=django_setup
+    ) as pool:
+        futures = {i: pool.submit(check, part) for i, part in enumerate(slices) if i % 2}
+        parts = [futures[i].result() if i % 2 else check(part) for i, part in enumerate(slices)]
+    return pl.concat(parts)
+
+
+def _scope_check(scope: list[str] | None) -> Callable[[str], bool]:
+    if scope is None:
+        return lambda code: True
+    prefixes = tuple(scope)
+    # Codes are fixed-width and dotted, so a prefix is exactly "at or below that region".
+    return lambda code: code.startswith(prefixes)
+
+
+def check_rows(
+    prepared: pl.DataFrame,
+    *,
+    districts: frozenset[str],
+    today: date,
+    width: int,
+    scope: list[str] | None,
+    language: str,
+) -> pl.DataFrame:
+    """The registry's identifier rules over a slice of normalised rows; a frame of STAGED_SCHEMA."""
+    translation.activate(language)
     district_exists = districts.__contains__
+    in_scope = _scope_check(scope)
     out: dict[str, list[object]] = {k: [] for k in STAGED_SCHEMA if k not in (ROW,)}
     reasons_out = out["reasons"]
-    rows = frame[ROW].to_list()
-    problems = frame[PROBLEM].to_list()
-    width = len(table.headers)
-    columns = zip(
-        problems,
-        col["nik"].to_list(),
-        names.to_list(),
-        titles.to_list(),
-        birth_place_raw.to_list(),
-        birth_date_raw.to_list(),
-        birth_dates.to_list(),
-        col["sex"].to_list(),
-        sexes.to_list(),
-        col["phone"].to_list(),
-        col["email"].to_list(),
-        col["address"].to_list(),
-        rts.to_list(),
-        rws.to_list(),
-        regions["village_code"].to_list(),
-        regions["region_problem"].to_list(),
-        col["village"].to_list(),
-        col["postcode"].to_list(),
-        col["business_name"].to_list(),
-        col["business_sector"].to_list(),
-        col["business_address"].to_list(),
-        col["kbli_code"].to_list(),
-        col["nib"].to_list(),
-        *(col[k].to_list() for k in ("capital", "annual_sales", "monthly_turnover")),
-        *(money[k].to_list() for k in ("capital", "annual_sales", "monthly_turnover")),
-        col["employees"].to_list(),
-        employees.to_list(),
-        col["started_year"].to_list(),
-        started.to_list(),
-        strict=True,
-    )
+    columns = prepared.drop(ROW).iter_rows()
     for (
         problem, nik_raw, name, name_titles, place, bdate_raw, bdate, sex_raw, sex,
         phone_raw, email, address, rt, rw, village_code, region_problem, village_raw, postcode,
-        business_name, sector, business_address, kbli_code, nib_raw,
+        business_name, sector, business_address, kbli_code, kbli_section, nib_raw,
         capital_raw, sales_raw, turnover_raw, capital, sales, turnover,
         employees_raw, employees_n, started_raw, started_n,
     ) in columns:  # fmt: skip
@@ -350,7 +427,7 @@ def stage(
         # Only a real business-address column may change an existing business's address; a new
         # business without one takes the owner's address (pipeline._business_row).
         out["business_address"].append(" ".join(business_address.split())[:250])
-        out["kbli_section"].append(kbli_section_of(kbli_code, sector))
+        out["kbli_section"].append(kbli_section)
         out["kbli_code"].append(_DIGITS.sub("", kbli_code)[:5])
         out["description"].append(sector[:500])
         out["nib"].append(nib)
@@ -361,11 +438,10 @@ def stage(
         out["started_year"].append(started_n if started_raw else None)
         out["size_class"].append(size)
 
-    staged = pl.DataFrame(
-        {ROW: rows, **out}, schema={ROW: pl.UInt32, **{k: STAGED_SCHEMA[k] for k in out}}
+    return pl.DataFrame(
+        {ROW: prepared[ROW], **out},
+        schema={ROW: pl.UInt32, **{k: STAGED_SCHEMA[k] for k in out}},
     )
-    staged = _refuse_out_of_scope_persons(staged, existing_region, in_scope)
-    return mark_duplicates(staged)
 
 
 def _refuse_out_of_scope_persons(

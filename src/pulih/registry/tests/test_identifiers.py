@@ -6,7 +6,10 @@ from datetime import date
 import pytest
 from django.utils.functional import Promise
 from hypothesis import given, strategies as st
+from stdnum.id import nik as stdnum_nik
+from stdnum.util import clean as stdnum_clean
 
+from pulih.registry import identifiers
 from pulih.registry.error_codes import MESSAGES, RegistryError, RegistryErrorCode
 from pulih.registry.identifiers import (
     Nik,
@@ -663,3 +666,13 @@ def test_parse_nik_checks_the_district_against_the_region_table():
     with pytest.raises(RegistryError) as info:
         parse_nik("9999991203800001", today=TODAY)
     assert info.value.code is E.NIK_UNKNOWN_DISTRICT
+
+
+@given(st.text(max_size=30), st.sampled_from(["", " -.", " -:"]))
+def test_fast_clean_equals_stdnum_clean(text, deletechars):
+    assert identifiers.clean(text, deletechars) == stdnum_clean(text, deletechars)
+
+
+@given(st.text(alphabet="0123456789 .-`'\u2013\uff10\uff11", max_size=24))
+def test_compact_nik_equals_stdnum_compact(text):
+    assert identifiers.compact_nik(text) == stdnum_nik.compact(text)
