@@ -3,7 +3,9 @@ resuming the import, and deciding proposed changes."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from pathlib import Path
 from typing import IO
 
@@ -55,20 +57,16 @@ def job_create(
     """
     _check_can_import(actor)
     fmt = file_format(original_name)
-    template = source_template_get_or_create(name=source_name, actor=actor)
-    sheet = sheet or template.sheet
-    with transaction.atomic():
-        job = IntakeJob.objects.create(
-            source=template,
-            original_name=Path(original_name).name[:255],
-            file_format=fmt,
-            file_sha256="",
-            sheet=sheet,
-            created_by=actor,
-        )
-    directory = pipeline.job_dir(job)
-    directory.mkdir(parents=True, exist_ok=True)
-    target = pipeline.source_path(job)
+    clean_source = " ".join(source_name.split())[:120]
+    if not clean_source:
+        raise IntakeError(E.SOURCE_REQUIRED)
+    existing = SourceTemplate.objects.filter(name=clean_source).first()
+    sheet = sheet or (existing.sheet if existing else "")
+    # The file is kept and checked in a folder of its own before anything is recorded, so a
+    # refused file leaves neither a job nor a new sender behind.
+    staging_dir = Path(settings.PULIH_INTAKE_DIR) / f"upload-{uuid.uuid4().hex}"
+    staging_dir.mkdir(parents=True, exist_ok=True)
+    target = staging_dir / f"source.{fmt}"
     try:
         if isinstance(content, Path):
             shutil.copyfile(content, target)
@@ -77,24 +75,29 @@ def job_create(
                 shutil.copyfileobj(content, out, length=1 << 20)
         check_file(target, fmt, max_bytes=settings.PULIH_INTAKE_MAX_BYTES)
         try:
-            sample, sheets = read_sample(target, fmt, sheet=sheet)
+            sample, _sheets = read_sample(target, fmt, sheet=sheet)
         except IntakeError as exc:
-            if exc.code != E.SHEET_NOT_FOUND or not sheet or sheet != template.sheet:
+            if exc.code != E.SHEET_NOT_FOUND or not existing or sheet != existing.sheet:
                 raise
             # The sender's usual sheet is not in this file: fall back to the first one.
-            sample, sheets = read_sample(target, fmt)
-    except IntakeError:
-        shutil.rmtree(directory, ignore_errors=True)
-        job.delete()
+            sample, _sheets = read_sample(target, fmt)
+    except BaseException:
+        shutil.rmtree(staging_dir, ignore_errors=True)
         raise
-    job.sheet = sample.sheet
-    job.headers = sample.headers
-    job.mapping = mapping_apply_template(sample.headers, template.mapping)
-    job.file_size = target.stat().st_size
-    job.file_sha256 = pipeline.file_sha256(target)
-    job.save(update_fields=["sheet", "headers", "mapping", "file_size", "file_sha256"])
-    job.sample_rows = sample.frame.select(sample.headers).rows()  # type: ignore[attr-defined]
-    job.sheets = sheets  # type: ignore[attr-defined]
+    with transaction.atomic():
+        template = existing or source_template_get_or_create(name=clean_source, actor=actor)
+        job = IntakeJob.objects.create(
+            source=template,
+            original_name=Path(original_name).name[:255],
+            file_format=fmt,
+            file_size=target.stat().st_size,
+            file_sha256=pipeline.file_sha256(target),
+            sheet=sample.sheet,
+            headers=sample.headers,
+            mapping=mapping_apply_template(sample.headers, template.mapping),
+            created_by=actor,
+        )
+    os.replace(staging_dir, pipeline.job_dir(job))
     return job
 
 
@@ -234,6 +237,7 @@ def _apply_change(actor: User, change: ProposedChange) -> None:
         if change.field in ("birth_date", "sex"):
             pipeline.recheck_nik_mismatch([person.pk])
     else:
+        assert change.business_id is not None  # business targets always name their business
         business = Business.objects.select_for_update().get(pk=change.business_id)
         columns = pipeline.business_columns_for(change.field, value)
         old = getattr(business, change.field)

@@ -68,6 +68,21 @@ KBLI_DIVISIONS: tuple[tuple[int, int, str], ...] = (
 _DIGITS = re.compile(r"\D")
 
 
+_MATCHERS: dict[int, RegionMatcher] = {}
+
+
+def region_matcher() -> RegionMatcher:
+    """Built once per process and region-table size (the table changes only with a new
+    release of the reference data): loading 90,000 names costs about a second."""
+    from pulih.reference.models import Region
+
+    size = Region.objects.count()
+    if size not in _MATCHERS:
+        _MATCHERS.clear()
+        _MATCHERS[size] = RegionMatcher.load()
+    return _MATCHERS[size]
+
+
 def kbli_section_of(code: str, sector: str) -> str:
     """The section from a 5-digit KBLI code when there is one, else from the words."""
     digits = _DIGITS.sub("", code)
@@ -210,7 +225,7 @@ def stage(
         )
         .otherwise(None)
     ).to_series()
-    regions = RegionMatcher.load().match(
+    regions = region_matcher().match(
         pl.DataFrame(
             {
                 "village_code_raw": col["village_code"],

@@ -42,7 +42,7 @@ _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
 
 
 @functools.cache
-def _deletion_table(deletechars: str) -> dict[int, None]:
+def _deletion_table(deletechars: str) -> dict[int, int | None]:
     return str.maketrans("", "", deletechars)
 
 
