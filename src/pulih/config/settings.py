@@ -190,3 +190,5 @@ PULIH_SERVE_MEDIA = _env_bool("PULIH_SERVE_MEDIA", True)
 PULIH_INTAKE_DIR = Path(os.environ.get("PULIH_INTAKE_DIR", VAR_DIR / "intake"))
 PULIH_INTAKE_MAX_BYTES = int(os.environ.get("PULIH_INTAKE_MAX_BYTES", str(200 * 1024 * 1024)))
 PULIH_INTAKE_MAX_ROWS = int(os.environ.get("PULIH_INTAKE_MAX_ROWS", "1000000"))
+# From this many rows an import uses a second process (checks, encryption beside the writes).
+PULIH_INTAKE_PARALLEL_MIN_ROWS = int(os.environ.get("PULIH_INTAKE_PARALLEL_MIN_ROWS", "100000"))

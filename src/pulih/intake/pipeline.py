@@ -33,7 +33,7 @@ from pulih.intake.report import report_write
 from pulih.intake.staging import ACCEPTED, stage
 from pulih.privacy import crypto
 from pulih.registry import services
-from pulih.registry.bulk import PERSON_COLUMNS, Writer, forked_iter, writer_for_connection
+from pulih.registry.bulk import PERSON_COLUMNS, Writer, spawned_iter, writer_for_connection
 from pulih.registry.error_codes import RegistryError
 from pulih.registry.identifiers import (
     business_size_class,
@@ -45,9 +45,7 @@ from pulih.registry.identifiers import (
 
 CHUNK_ROWS = 25_000
 # SQLite page cache for the merge: the hash-ordered indexes of a large registry stay in memory.
-INTAKE_CACHE_MB = 400
-# Below this many rows a second process costs more than it saves.
-PARALLEL_MIN_ROWS = 50_000
+INTAKE_CACHE_MB = 128
 PERSON_INSERT_COLUMNS = (*PERSON_COLUMNS, "name_titles")
 BUSINESS_INSERT_COLUMNS = (
     "id", "owner_id", "name", "name_search", "nib", "kbli_section_id", "kbli_code", "description",
@@ -247,20 +245,17 @@ PERSON_SOURCE_COLUMNS = (
 )  # fmt: skip
 
 
-def _prepare_chunks(
-    columns: dict[str, list[Any]], start: int, chunk_rows: int, vendor: str
-) -> Iterator[_Prepared]:
-    """Plain Python lists in, so that a forked child never calls into Polars (whose thread
-    pool does not survive a fork)."""
-    height = len(columns["nik"])
-    names = list(columns)
-    for begin in range(start, height, chunk_rows):
+def prepare_chunks(*, staged: str, start: int, chunk_rows: int, vendor: str) -> Iterator[_Prepared]:
+    """Person rows of the accepted rows from `start`, chunk by chunk, read from the staged
+    file (so that a helper process needs nothing from its parent but a path)."""
+    accepted = (
+        pl.read_parquet(staged, columns=[ROW, "state", *PERSON_SOURCE_COLUMNS])
+        .filter(pl.col("state") == ACCEPTED)
+        .sort(ROW)
+    )
+    for begin in range(start, accepted.height, chunk_rows):
         stamp = _ts(timezone.now(), vendor)
-        end = min(begin + chunk_rows, height)
-        rows = (
-            dict(zip(names, values, strict=True))
-            for values in zip(*(columns[n][begin:end] for n in names), strict=True)
-        )
+        rows = accepted.slice(begin, chunk_rows).to_dicts()
         yield _Prepared(begin, [_person_row(r, stamp) for r in rows], stamp)
 
 
@@ -270,12 +265,15 @@ def _merge(
     accepted = staged.filter(pl.col("state") == ACCEPTED).sort(ROW)
     writer = writer_for_connection()
     start = job.rows_merged
-    columns = {name: accepted[name].to_list() for name in PERSON_SOURCE_COLUMNS}
-    chunks = _prepare_chunks(columns, start, chunk_rows, writer.vendor)
-    if accepted.height - start >= PARALLEL_MIN_ROWS:
+    source: dict[str, Any] = {"staged": str(staged_path(job)), "start": start, "chunk_rows": chunk_rows,
+              "vendor": writer.vendor}  # fmt: skip
+    chunks: Iterator[_Prepared]
+    if accepted.height - start >= settings.PULIH_INTAKE_PARALLEL_MIN_ROWS:
         # Encryption and row building for the next chunk run in a second process while this
         # one writes: on two cores the merge takes about as long as the database alone.
-        chunks = forked_iter(chunks)
+        chunks = spawned_iter("pulih.intake.pipeline:prepare_chunks", **source)
+    else:
+        chunks = prepare_chunks(**source)
     try:
         with writer.session(cache_mb=INTAKE_CACHE_MB, defer_checkpoint=True):
             for prepared in chunks:

@@ -19,11 +19,11 @@ import polars as pl
 from django.conf import settings
 from django.utils import translation
 
+from pulih.helper_process import django_setup
 from pulih.intake import normalize
 from pulih.intake.error_codes import IntakeErrorCode as E, row_message
 from pulih.intake.reader import PROBLEM, ROW, Table
 from pulih.intake.regions import RegionMatcher
-from pulih.intake.worker import django_setup
 from pulih.reference.selectors import district_code_set
 from pulih.registry import services
 from pulih.registry.error_codes import RegistryError
@@ -292,8 +292,6 @@ def stage(
 
 
 SLICE_ROWS = 50_000
-# Below this many rows starting a second interpreter costs more than it saves.
-PARALLEL_MIN_ROWS = 100_000
 
 
 def _in_slices(
@@ -301,7 +299,8 @@ def _in_slices(
 ) -> pl.DataFrame:
     """The row checks in slices (bounded memory), every other slice in a second process."""
     slices = [prepared.slice(i, SLICE_ROWS) for i in range(0, prepared.height, SLICE_ROWS)]
-    if prepared.height < PARALLEL_MIN_ROWS:
+    # Below this many rows starting a second interpreter costs more than it saves.
+    if prepared.height < settings.PULIH_INTAKE_PARALLEL_MIN_ROWS:
         return pl.concat([check(part) for part in slices]) if slices else check(prepared)
     # Spawn, not fork: Polars' thread pool does not survive a fork.
     with ProcessPoolExecutor(

@@ -7,9 +7,10 @@ as registry.services and then write them here without the ORM.
 from __future__ import annotations
 
 import multiprocessing
+import queue as queue_module
 import traceback
 from collections.abc import Iterator, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 import numpy as np
 from django.db import connection
@@ -216,9 +217,6 @@ def writer_for_connection() -> SqliteWriter | PostgresWriter:
     return WRITERS[connection.vendor]()
 
 
-T = TypeVar("T")
-
-
 class WorkerError(RuntimeError):
     pass
 
@@ -233,15 +231,41 @@ def _produce(queue: Any, items: Iterator[Any]) -> None:
         queue.put(WorkerError(traceback.format_exc()))
 
 
-def forked_iter(items: Iterator[T]) -> Iterator[T]:
-    """The same items, produced one ahead in a forked process while the caller works.
+def _spawned_produce(queue: Any, producer: str, kwargs: dict[str, Any]) -> None:
+    try:
+        import importlib
+        import os
 
-    Fork, not spawn: the child inherits settings (the field keys) and the data it derives from;
-    it must never use the database connection it also inherits.
+        from pulih.helper_process import django_setup
+
+        django_setup()
+        module, name = producer.split(":")
+        parent = os.getppid()
+        for item in getattr(importlib.import_module(module), name)(**kwargs):
+            # A parent killed with SIGKILL cannot stop us: notice it and end, rather than wait
+            # forever on a full queue.
+            while True:
+                try:
+                    queue.put(item, timeout=1)
+                    break
+                except queue_module.Full:
+                    if os.getppid() != parent:
+                        return
+            del item
+        queue.put(None)
+    except BaseException:
+        queue.put(WorkerError(traceback.format_exc()))
+
+
+def spawned_iter(producer: str, **kwargs: Any) -> Iterator[Any]:
+    """The items of `module:function(**kwargs)`, produced one ahead in a fresh interpreter.
+
+    Spawn, unlike fork, is safe with libraries that run thread pools (Polars), and the child
+    reads what it needs itself instead of inheriting the parent's memory.
     """
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue(maxsize=1)
-    worker = context.Process(target=_produce, args=(queue, items), daemon=True)
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue(maxsize=2)
+    worker = context.Process(target=_spawned_produce, args=(queue, producer, kwargs), daemon=True)
     worker.start()
     try:
         while True:

@@ -99,6 +99,8 @@ def _rows(range_: range, **changes: str) -> list[list[str]]:
 def _server(tmp_path: Path, name: str, keys: dict[str, str]) -> LiveServer:
     server = LiveServer.for_test_run(tmp_path / name, name=f"kill_{name}")
     server.env.update(keys)
+    # Small enough that this file takes the two-process paths of a large import.
+    server.env["PULIH_INTAKE_PARALLEL_MIN_ROWS"] = "1000"
     server.prepare()
     return server
 
