@@ -52,3 +52,23 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
 
 def api_token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def system_user_get_or_create(*, username: str, role: Role, full_name: str, agency: str) -> User:
+    """An account recorded as the actor of work no person did by hand (bulk loads, imports
+    from the command line). It has no usable password, so nobody can sign in as it."""
+    existing = User.objects.filter(username=username).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        user = user_create(
+            username=username,
+            password=secrets.token_urlsafe(32),
+            role=role,
+            full_name=full_name,
+            agency=agency,
+            check_password=False,
+        )
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user

@@ -1,13 +1,12 @@
 """Demo logins, one per role, and the system user that the bulk demo data is attributed to."""
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
 
 from pulih.accounts.models import Role, User
-from pulih.accounts.services import user_create
+from pulih.accounts.services import system_user_get_or_create, user_create
 from pulih.demo.generator import nik_compose
 from pulih.reference.models import Region, RegionLevel
 from pulih.registry import services
@@ -56,21 +55,12 @@ DEMO_ACCOUNTS = (
 
 def demo_system_user() -> User:
     """The user recorded as actor of bulk-generated history; it has no usable password."""
-    existing = User.objects.filter(username=SYSTEM_USERNAME).first()
-    if existing is not None:
-        return existing
-    with transaction.atomic():
-        user = user_create(
-            username=SYSTEM_USERNAME,
-            password=secrets.token_urlsafe(32),
-            role=Role.OFFICER,
-            full_name="Sistem data demo",
-            agency="Pulih (data sintetis)",
-            check_password=False,
-        )
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
+    return system_user_get_or_create(
+        username=SYSTEM_USERNAME,
+        role=Role.OFFICER,
+        full_name="Sistem data demo",
+        agency="Pulih (data sintetis)",
+    )
 
 
 def demo_accounts_create() -> list[DemoLogin]:

@@ -7,25 +7,13 @@ import openpyxl
 import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 
-from pulih.accounts.models import Role
 from pulih.intake import pipeline, services
 from pulih.intake.error_codes import IntakeError
 from pulih.intake.models import IntakeJob
 from pulih.intake.tests.files import row, run_import, write_csv, write_xlsx
 from pulih.registry.models import Person
-from pulih.testing.factories import user_make
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def intake_dir(settings, tmp_path):
-    settings.PULIH_INTAKE_DIR = tmp_path / "intake"
-
-
-@pytest.fixture
-def officer():
-    return user_make(role=Role.OFFICER, regions=("31",))
 
 
 def _refused(officer, path, name=None) -> str:

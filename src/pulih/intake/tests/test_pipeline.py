@@ -20,16 +20,6 @@ from pulih.testing.factories import build_nik, user_make
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def intake_dir(settings, tmp_path):
-    settings.PULIH_INTAKE_DIR = tmp_path / "intake"
-
-
-@pytest.fixture
-def officer():
-    return user_make(role=Role.OFFICER, regions=("31",))
-
-
 def _registry_state():
     """Everything an import may touch, for before/after comparisons."""
     return (

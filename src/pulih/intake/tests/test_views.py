@@ -35,16 +35,6 @@ NIK_COLUMN = HEADERS.index("NIK")
 NO_NIK_MESSAGE = "Tidak ada kolom NIK yang dikenali. Tandai kolom NIK pada pemetaan kolom."
 
 
-@pytest.fixture(autouse=True)
-def intake_dir(settings, tmp_path):
-    settings.PULIH_INTAKE_DIR = tmp_path / "intake"
-
-
-@pytest.fixture
-def officer() -> User:
-    return user_make(role=Role.OFFICER, regions=("31",))
-
-
 class _Page(HTMLParser):
     """The bits of a page the tests read: each select's chosen value, text by data-testid."""
 
