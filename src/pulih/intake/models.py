@@ -69,6 +69,10 @@ class IntakeJob(models.Model):
     file_sha256 = models.CharField(max_length=64, db_index=True)
     sheet = models.CharField(_("lembar"), max_length=120, blank=True)
     headers = models.JSONField(default=list)
+    # The first rows and the workbook's sheets, kept for the mapping screen: a 500,000-row
+    # sheet takes seconds to parse even for five rows.
+    sample = models.JSONField(default=list)
+    sheets = models.JSONField(default=list)
     mapping = models.JSONField(default=dict)
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.MAPPING)
     phase = models.CharField(max_length=10, choices=JobPhase.choices, default=JobPhase.WAITING)

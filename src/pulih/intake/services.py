@@ -19,7 +19,7 @@ from pulih.intake import pipeline
 from pulih.intake.columns import mapping_apply_template, mapping_check
 from pulih.intake.error_codes import IntakeError, IntakeErrorCode as E
 from pulih.intake.models import ChangeStatus, IntakeJob, JobStatus, ProposedChange, SourceTemplate
-from pulih.intake.reader import check_file, file_format, read_sample
+from pulih.intake.reader import Table, check_file, file_format, read_sample
 from pulih.privacy import crypto
 from pulih.registry import services as registry_services
 from pulih.registry.identifiers import mask_phone
@@ -75,12 +75,12 @@ def job_create(
                 shutil.copyfileobj(content, out, length=1 << 20)
         check_file(target, fmt, max_bytes=settings.PULIH_INTAKE_MAX_BYTES)
         try:
-            sample, _sheets = read_sample(target, fmt, sheet=sheet)
+            sample, sheets = read_sample(target, fmt, sheet=sheet)
         except IntakeError as exc:
             if exc.code != E.SHEET_NOT_FOUND or not existing or sheet != existing.sheet:
                 raise
             # The sender's usual sheet is not in this file: fall back to the first one.
-            sample, _sheets = read_sample(target, fmt)
+            sample, sheets = read_sample(target, fmt)
     except BaseException:
         shutil.rmtree(staging_dir, ignore_errors=True)
         raise
@@ -94,6 +94,8 @@ def job_create(
             file_sha256=pipeline.file_sha256(target),
             sheet=sample.sheet,
             headers=sample.headers,
+            sample=_sample_rows(sample),
+            sheets=sheets,
             mapping=mapping_apply_template(sample.headers, template.mapping),
             created_by=actor,
         )
@@ -101,10 +103,11 @@ def job_create(
     return job
 
 
-def job_sample(*, job: IntakeJob) -> tuple[list[tuple[object, ...]], list[str]]:
-    """The first rows and the sheet names, for the mapping screen."""
-    sample, sheets = read_sample(pipeline.source_path(job), job.file_format, sheet=job.sheet)
-    return sample.frame.select(sample.headers).rows(), sheets
+def _sample_rows(sample: Table) -> list[list[str]]:
+    return [
+        ["" if v is None else str(v)[:200] for v in row]
+        for row in sample.frame.select(sample.headers).rows()
+    ]
 
 
 def job_sheet_set(*, actor: User, job: IntakeJob, sheet: str) -> IntakeJob:
@@ -115,8 +118,9 @@ def job_sheet_set(*, actor: User, job: IntakeJob, sheet: str) -> IntakeJob:
     sample, _sheets = read_sample(pipeline.source_path(job), job.file_format, sheet=sheet)
     job.sheet = sample.sheet
     job.headers = sample.headers
+    job.sample = _sample_rows(sample)
     job.mapping = mapping_apply_template(sample.headers, job.source.mapping)
-    job.save(update_fields=["sheet", "headers", "mapping"])
+    job.save(update_fields=["sheet", "headers", "sample", "mapping"])
     return job
 
 

@@ -105,10 +105,7 @@ def job_mapping(request: HttpRequest, pk: int) -> HttpResponse:
             error = exc.message
         else:
             return redirect("intake:job_detail", pk=job.pk)
-    try:
-        rows, sheets = services.job_sample(job=job)
-    except IntakeError as exc:
-        rows, sheets, error = [], [], exc.message
+    rows, sheets = job.sample, job.sheets
     columns = [
         {
             "index": i,
