@@ -209,9 +209,7 @@ def _keys_load(cursor: Any, kind: str, values: Sequence[Any]) -> None:
     """Fill a temporary key table, so a look-up of any number of keys is one joined query."""
     column_type = "TEXT" if kind == "hash" else "BIGINT"
     table = f"intake_keys_{kind}"
-    # No key on the temporary table: the join probes the real table's index for each value,
-    # and values are distinct already; a key would only cost an index build per chunk.
-    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (v {column_type})")
+    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (v {column_type} PRIMARY KEY)")
     cursor.execute(f"DELETE FROM {table}")  # noqa: S608
     writer_for_connection().insert(table, ("v",), [(v,) for v in dict.fromkeys(values)])
 
