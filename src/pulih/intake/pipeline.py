@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from pulih.accounts.selectors import region_codes_for
+from pulih.intake import normalize
 from pulih.intake.error_codes import IntakeError
 from pulih.intake.models import IntakeJob, JobPhase, JobStatus, Outcome
 from pulih.intake.reader import PROBLEM, ROW, read_table
@@ -481,6 +482,11 @@ def _file_person_values(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# A list's "Bidang Usaha" is a word or two; it fills an empty description or sector but is
+# never proposed over what the owner wrote or a section that came from a KBLI code.
+GUESSED_BUSINESS_FIELDS = frozenset({"description", "kbli_section_id"})
+
+
 def _file_business_values(r: dict[str, Any]) -> dict[str, Any]:
     return {
         "nib": r["nib"],
@@ -493,7 +499,6 @@ def _file_business_values(r: dict[str, Any]) -> dict[str, Any]:
         "employees": r["employees"],
         "started_year": r["started_year"],
         "address": r["business_address"],
-        "village_id": r["village_code"],
     }
 
 
@@ -524,16 +529,24 @@ class _Plan:
 
 
 def _plan(
-    current: dict[str, Any], incoming: dict[str, Any], *, verified: bool, equal: Callable
+    current: dict[str, Any],
+    incoming: dict[str, Any],
+    *,
+    verified: bool,
+    equal: Callable,
+    fill_only: frozenset[str] = frozenset(),
 ) -> _Plan:
     """Empty fields are filled; unverified fields take the file's value; verified fields that
-    differ become proposals. An empty cell in the file never clears anything."""
+    differ become proposals. An empty cell in the file never clears anything, and `fill_only`
+    fields (guesses, such as a sector read from "Bidang Usaha") only ever fill an empty one."""
     plan = _Plan({}, {}, {})
     for field, new in incoming.items():
         if _is_empty(new):
             continue
         old = current.get(field)
         if equal(field, old, new):
+            continue
+        if field in fill_only and not _is_empty(old):
             continue
         if _is_empty(old) or not verified:
             plan.updates[field] = new
@@ -549,11 +562,17 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
+# Compared without regard to case and spacing: "JL. MANGGIS NO. 48" is the stored address.
+TEXT_FIELDS = frozenset({"full_name", "birth_place", "address", "email"})
+
+
 def _person_equal(field: str, old: Any, new: Any) -> bool:
     if field == "phone":
         return old == services.phone_hash(new)
     if field == "birth_date":
         return _as_date(old) == new
+    if field in TEXT_FIELDS:
+        return services.search_key(str(old or "")) == services.search_key(str(new))
     return old == new
 
 
@@ -573,6 +592,11 @@ def _merge_existing(
     counts = ChunkCounts()
     person_ids = [existing[r["nik_hash"]]["id"] for r in rows]
     businesses, pending = _businesses_of(person_ids)
+    stored_names = list({existing[r["nik_hash"]]["full_name"] for r in rows})
+    bare, titles = normalize.split_name_titles(pl.Series(stored_names, dtype=pl.String))
+    bare_names = dict(
+        zip(stored_names, zip(bare.to_list(), titles.to_list(), strict=True), strict=True)
+    )
     person_updates: list[tuple[int, dict[str, Any]]] = []
     business_updates: list[tuple[int, dict[str, Any]]] = []
     new_businesses: list[tuple[dict[str, Any], int]] = []
@@ -584,6 +608,11 @@ def _merge_existing(
         pid = person["id"]
         person_current = dict(person)
         person_current["phone"] = person["phone_hash"]
+        # Self-registered names keep their titles inside the name ("Hj. Wani Rahayu"); the
+        # list's name has them apart, and that is no difference.
+        bare_name, stored_titles = bare_names.get(person["full_name"], (person["full_name"], ""))
+        person_current["full_name"] = bare_name
+        person_current["name_titles"] = person["name_titles"] or stored_titles
         person_plan = _plan(
             person_current,
             _file_person_values(r),
@@ -604,6 +633,7 @@ def _merge_existing(
             business_plan = _plan(
                 match,
                 _file_business_values(r),
+                fill_only=GUESSED_BUSINESS_FIELDS,
                 verified=match["status"] == "verified",
                 equal=_business_equal,
             )

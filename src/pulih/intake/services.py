@@ -99,7 +99,12 @@ def job_create(
             mapping=mapping_apply_template(sample.headers, template.mapping),
             created_by=actor,
         )
-    os.replace(staging_dir, pipeline.job_dir(job))
+    final_dir = pipeline.job_dir(job)
+    if final_dir.exists():
+        # Left from a database that was reset or restored: job numbers started again, and
+        # another file's staged rows must never be taken for this one's.
+        shutil.rmtree(final_dir)
+    os.replace(staging_dir, final_dir)
     return job
 
 

@@ -66,6 +66,12 @@ KBLI_DIVISIONS: tuple[tuple[int, int, str], ...] = (
     (94, 96, "S"), (97, 98, "T"), (99, 99, "U"),
 )  # fmt: skip
 _DIGITS = re.compile(r"\D")
+# At the start of a word ("makan" in "makanan", not "ikan" in "pendidikan"), longest first
+# ("jasa jahit" is sewing, not services).
+_SECTOR_PATTERNS = [
+    (re.compile(rf"\b{re.escape(word)}"), section)
+    for word, section in sorted(SECTOR_WORDS, key=lambda pair: -len(pair[0]))
+]
 
 
 _MATCHERS: dict[int, RegionMatcher] = {}
@@ -92,8 +98,8 @@ def kbli_section_of(code: str, sector: str) -> str:
             if low <= division <= high:
                 return section
     words = sector.lower()
-    for word, section in SECTOR_WORDS:
-        if word in words:
+    for pattern, section in _SECTOR_PATTERNS:
+        if pattern.search(words):
             return section
     return ""
 

@@ -9,7 +9,7 @@ from pulih.accounts.models import Role
 from pulih.intake import pipeline, services
 from pulih.intake.error_codes import IntakeError
 from pulih.intake.models import ChangeStatus, IntakeRecord, JobStatus, ProposedChange
-from pulih.intake.staging import region_matcher
+from pulih.intake.staging import kbli_section_of, region_matcher
 from pulih.intake.tests.files import VILLAGE, row, run_import, write_csv, write_xlsx
 from pulih.privacy import crypto
 from pulih.reference.selectors import district_code_set
@@ -296,3 +296,62 @@ def test_query_count_does_not_grow_with_rows(officer, tmp_path):
     large, rejected = queries(100_000, 10_000)
     assert rejected == 1
     assert large == small
+
+
+@pytest.mark.parametrize(
+    ("sector", "section"),
+    [("Pendidikan", "P"), ("Jasa Jahit", "C"), ("Jasa Digital", "J"), ("Warung makan", "I"),
+     ("Makanan ringan", "I"), ("Perikanan", "A"), ("Tidak jelas", "")],
+)  # fmt: skip
+def test_sector_words_match_whole_word_starts_longest_first(sector, section):
+    assert kbli_section_of("", sector) == section
+    assert kbli_section_of("47111", sector) == "G"  # a KBLI code wins over words
+
+
+def test_spelling_titles_and_guesses_are_no_difference_for_verified_data(officer, tmp_path):
+    owner_data = registry_services.PersonData(
+        full_name="Hj. Siti Aminah",
+        nik=row(1)[1],
+        birth_date=date(1985, 3, 12),
+        sex="P",
+        address="Jl. Raya Bekasi No. 5",
+        village_code=VILLAGE,
+        phone="0812-3456-7890",
+        birth_place="Jakarta",
+        rt="5",
+        rw="2",
+    )
+    person = registry_services.person_register(actor=officer, data=owner_data)
+    business = registry_services.business_create(
+        actor=officer,
+        owner=person,
+        data=registry_services.BusinessData(
+            name="Warung Berkah", kbli_section="G", address="Pasar Klender Blok A",
+            village_code="31.75.07.1003", description="Warung makan rumahan sejak 2018",
+            monthly_turnover=2_400_000, capital=10_000_000,
+        ),
+    )  # fmt: skip
+    registry_services.registration_submit(actor=officer, business=business)
+    registry_services.registration_verify(actor=officer, business=business)
+    job = run_import(
+        officer,
+        write_csv(
+            tmp_path / "a.csv",
+            [row(1, name="HJ. SITI AMINAH", address="JL. RAYA BEKASI NO. 5")],
+        ),
+    )
+    assert (job.rows_unchanged, job.rows_updated, job.changes_proposed) == (1, 0, 0)
+    business.refresh_from_db()
+    assert business.village_id == "31.75.07.1003"  # the list says nothing of where it trades
+    assert business.description == "Warung makan rumahan sejak 2018"
+    assert business.kbli_section_id == "G"
+
+
+def test_a_leftover_folder_of_an_earlier_database_is_not_reused(officer, tmp_path):
+    first = run_import(officer, write_csv(tmp_path / "a.csv", [row(1)]))
+    stale = pipeline.job_dir(first).parent / f"job-{first.pk + 1}"
+    stale.mkdir(parents=True)
+    (stale / "staged.parquet").write_bytes(b"rows of another file")
+    job = run_import(officer, write_csv(tmp_path / "b.csv", [row(2), row(3)]))
+    assert job.pk == first.pk + 1
+    assert (job.status, job.rows_created) == (JobStatus.DONE, 2)

@@ -43,7 +43,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         bar = tqdm(
             total=100, unit="%", desc="Impor", file=sys.stderr,
-            disable=not sys.stderr.isatty() and not options["json"],
+            disable=not sys.stderr.isatty(),
             bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}",
         )  # fmt: skip
 
