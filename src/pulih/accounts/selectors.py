@@ -64,11 +64,15 @@ def scope_q(user: User, *, prefix: str = "") -> Q | None:
     return region_level_q(codes, prefix=prefix)
 
 
-def region_in_scope(user: User, region_code: str) -> bool:
-    codes = region_codes_for(user)
+def codes_cover(codes: list[str] | None, region_code: str) -> bool:
+    """Whether `region_code` lies at or below one of `codes` (None: the whole country)."""
     if codes is None:
         return True
     return any(region_code == c or region_code.startswith(c + ".") for c in codes)
+
+
+def region_in_scope(user: User, region_code: str) -> bool:
+    return codes_cover(region_codes_for(user), region_code)
 
 
 def user_for_api_token(*, key: str) -> User | None:

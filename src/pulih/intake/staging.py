@@ -19,6 +19,7 @@ import polars as pl
 from django.conf import settings
 from django.utils import translation
 
+from pulih.accounts.selectors import codes_cover
 from pulih.helper_process import django_setup
 from pulih.intake import normalize
 from pulih.intake.error_codes import IntakeErrorCode as E, row_message
@@ -293,7 +294,7 @@ def stage(
     )
     staged = _in_slices(prepared, check)
     del prepared
-    staged = _refuse_out_of_scope_persons(staged, existing_region, _scope_check(scope))
+    staged = _refuse_out_of_scope_persons(staged, existing_region, partial(codes_cover, scope))
     return mark_duplicates(staged)
 
 
@@ -317,14 +318,6 @@ def _in_slices(
     return pl.concat(parts)
 
 
-def _scope_check(scope: list[str] | None) -> Callable[[str], bool]:
-    if scope is None:
-        return lambda code: True
-    prefixes = tuple(scope)
-    # Codes are fixed-width and dotted, so a prefix is exactly "at or below that region".
-    return lambda code: code.startswith(prefixes)
-
-
 def check_rows(
     prepared: pl.DataFrame,
     *,
@@ -337,7 +330,7 @@ def check_rows(
     """The registry's identifier rules over a slice of normalised rows; a frame of STAGED_SCHEMA."""
     translation.activate(language)
     district_exists = districts.__contains__
-    in_scope = _scope_check(scope)
+    in_scope = partial(codes_cover, scope)
     out: dict[str, list[object]] = {k: [] for k in STAGED_SCHEMA if k not in (ROW,)}
     reasons_out = out["reasons"]
     columns = prepared.drop(ROW).iter_rows()

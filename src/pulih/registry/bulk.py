@@ -221,16 +221,6 @@ class WorkerError(RuntimeError):
     pass
 
 
-def _produce(queue: Any, items: Iterator[Any]) -> None:
-    try:
-        for item in items:
-            queue.put(item)
-            del item
-        queue.put(None)
-    except BaseException:  # the parent re-raises it; not every exception pickles, text does
-        queue.put(WorkerError(traceback.format_exc()))
-
-
 def _spawned_produce(queue: Any, producer: str, kwargs: dict[str, Any]) -> None:
     try:
         import importlib
@@ -253,7 +243,7 @@ def _spawned_produce(queue: Any, producer: str, kwargs: dict[str, Any]) -> None:
                         return
             del item
         queue.put(None)
-    except BaseException:
+    except BaseException:  # the parent re-raises it; not every exception pickles, text does
         queue.put(WorkerError(traceback.format_exc()))
 
 
