@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "pulih.web",
     "pulih.demo",
     "pulih.intake",
+    "pulih.linkage",
 ]
 
 # Background work (imports) goes through Django's task interface; the database backend needs

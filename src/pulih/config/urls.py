@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("pulih.registry.urls")),
     path("", include("pulih.intake.urls")),
+    path("", include("pulih.linkage.urls")),
     path("", include("pulih.web.urls")),
 ]
 

@@ -99,6 +99,16 @@ class Person(models.Model):
     district_code = region_prefix_field(8)
     postcode = models.CharField(_("kode pos"), max_length=5, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
+    # Set when an officer confirmed this person to be another one (pulih.linkage): the row
+    # stays for its history and NIK, and every list shows the person it was merged into.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # never searched by; an index would only slow bulk intake
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,1 @@
+"""Identity resolution and screening: same person? on a screening list?"""
