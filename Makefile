@@ -36,7 +36,7 @@ test-sqlite: install
 
 test-postgres: install
 	@if $(BIN)/python -c "import psycopg, sys; from psycopg.conninfo import make_conninfo; psycopg.connect(make_conninfo(sys.argv[1], dbname='postgres'), connect_timeout=3).close()" '$(PG_URL)' 2>/dev/null; then \
-		DATABASE_URL=$(PG_URL) $(BIN)/pytest -q; \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not database_free"; \
 	elif [ -n "$$CI" ]; then \
 		echo "PostgreSQL at $(PG_URL) is not reachable: CI requires the PostgreSQL pass."; exit 1; \
 	else \

@@ -68,7 +68,10 @@ def spark_session() -> Any:
         .appName("pulih-linkage")
         .config("spark.jars", similarity_jar_location())
         .config("spark.driver.memory", os.environ.get("PULIH_SPARK_DRIVER_MEMORY", "2g"))
-        .config("spark.sql.shuffle.partitions", str(max(2 * _threads(), 4)))
+        .config(
+            "spark.sql.shuffle.partitions",
+            os.environ.get("PULIH_SPARK_PARTITIONS", str(max(2 * _threads(), 4))),
+        )
         .config("spark.default.parallelism", str(max(2 * _threads(), 4)))
         .config("spark.ui.enabled", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")

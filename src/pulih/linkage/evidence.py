@@ -58,7 +58,7 @@ def level_weights(trained: Mapping[str, Any]) -> dict[str, dict[str, float]]:
     return weights
 
 
-def _identity_text(level: str, left: Side, right: Side) -> str:
+def _identity_text(level: str, left: Side, right: Side, reasons: list[str]) -> str:
     dates = {"a": left.birth_date or "-", "b": right.birth_date or "-"}
     texts = {
         "nik_exact": _("NIK sama"),
@@ -83,9 +83,8 @@ def _identity_text(level: str, left: Side, right: Side) -> str:
     return texts.get(level, level)
 
 
-def _name_text(level: str, left: Side, right: Side) -> str:
+def _name_text(level: str, left: Side, right: Side, reasons: list[str]) -> str:
     names = {"a": left.name, "b": right.name}
-    reasons = explain_name_pair(left.name, right.name)
     why = f" ({'; '.join(reasons)})" if reasons else ""
     texts = {
         "same": _("nama sama"),
@@ -103,7 +102,7 @@ def _name_text(level: str, left: Side, right: Side) -> str:
     return (text % names if "%(" in text else text) + (why if level not in ("null",) else "")
 
 
-def _region_text(level: str, left: Side, right: Side) -> str:
+def _region_text(level: str, left: Side, right: Side, reasons: list[str]) -> str:
     texts = {
         "same_village": _("kelurahan/desa sama"),
         "same_district": _("kecamatan sama, kelurahan/desa berbeda"),
@@ -114,7 +113,7 @@ def _region_text(level: str, left: Side, right: Side) -> str:
     return texts.get(level, level)
 
 
-def _address_text(level: str, left: Side, right: Side) -> str:
+def _address_text(level: str, left: Side, right: Side, reasons: list[str]) -> str:
     texts = {
         "same": _("alamat sama"),
         "similar": _("alamat mirip"),
@@ -125,7 +124,7 @@ def _address_text(level: str, left: Side, right: Side) -> str:
     return texts.get(level, level)
 
 
-def _phone_text(level: str, left: Side, right: Side) -> str:
+def _phone_text(level: str, left: Side, right: Side, reasons: list[str]) -> str:
     texts = {
         "same": _("nomor HP sama"),
         "differs": _("nomor HP berbeda"),
@@ -172,8 +171,14 @@ def pair_evidence(
     left: Side,
     right: Side,
     weights: Mapping[str, Mapping[str, float]],
+    name_reasons: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """One entry per comparison: field, level, plain text, and the level's match weight."""
+    """One entry per comparison: field, level, plain text, and the level's match weight.
+
+    `name_reasons` are explain_name_pair's for the two names; callers with many pairs get
+    them in one pass from explain_name_pairs."""
+    if name_reasons is None:
+        name_reasons = explain_name_pair(left.name, right.name)
     labels = level_labels()
     out = []
     for field, describe in _TEXTS.items():
@@ -185,7 +190,7 @@ def pair_evidence(
             {
                 "field": field,
                 "level": level,
-                "text": describe(level, left, right),
+                "text": describe(level, left, right, name_reasons),
                 "weight": round(weights.get(field, {}).get(level, 0.0), 2),
             }
         )

@@ -14,6 +14,7 @@ its own m and u, so the correlation is inside the model instead of distorting it
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import splink.comparison_level_library as cll
 from splink import SettingsCreator, block_on
@@ -207,3 +208,26 @@ def settings(*, link_type: str = "dedupe_only") -> SettingsCreator:
         retain_matching_columns=True,
         max_iterations=20,
     )
+
+
+def trained_for_dialect(
+    trained: dict[str, Any], *, sql_dialect: str, link_type: str | None = None
+) -> dict[str, Any]:
+    """A trained model's parameters (prior, m and u per level, matched by label) on this
+    module's settings written in `sql_dialect`: a model saved by one engine carries that
+    engine's SQL, so another engine takes the numbers, not the text."""
+    fresh = settings(link_type=link_type or trained.get("link_type", "dedupe_only"))
+    out = fresh.create_settings_dict(sql_dialect)
+    learned = {
+        (c["output_column_name"], level.get("label_for_charts")): level
+        for c in trained["comparisons"]
+        for level in c["comparison_levels"]
+    }
+    for comparison in out["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            known = learned.get((comparison["output_column_name"], level.get("label_for_charts")))
+            for key in ("m_probability", "u_probability"):
+                if known is not None and known.get(key) is not None:
+                    level[key] = known[key]
+    out["probability_two_random_records_match"] = trained["probability_two_random_records_match"]
+    return out

@@ -97,11 +97,15 @@ def train(linker: Linker, *, records: int, seed: int = 2020) -> None:
             logger.warning("EM blocked on %s skipped: %s", rule, error)
 
 
-def _settings_for(records: int, *, link_type: str) -> tuple[Any, bool]:
+def _settings_for(records: int, *, link_type: str, dialect: str) -> tuple[Any, bool]:
     """(settings, whether to train): small sets use the default model as it is; larger ones
     learn their own parameters, starting from the default model's."""
     if DEFAULT_MODEL_PATH.exists():
-        return default_model(link_type=link_type, records=records), records >= MIN_RECORDS_TO_TRAIN
+        shipped = default_model(link_type=link_type, records=records)
+        return (
+            model.trained_for_dialect(shipped, sql_dialect=dialect, link_type=link_type),
+            records >= MIN_RECORDS_TO_TRAIN,
+        )
     return model.settings(link_type=link_type), True
 
 
@@ -134,9 +138,14 @@ def dedupe(
     runner = engine_get(engine)
     try:
         if trained is not None:
-            settings, learn = trained, False
+            dialect = runner.db_api.sql_dialect.sql_dialect_str
+            settings, learn = model.trained_for_dialect(trained, sql_dialect=dialect), False
         else:
-            settings, learn = _settings_for(prepared.height, link_type="dedupe_only")
+            settings, learn = _settings_for(
+                prepared.height,
+                link_type="dedupe_only",
+                dialect=runner.db_api.sql_dialect.sql_dialect_str,
+            )
         linker = _linker(runner, [prepared], settings)
         if learn:
             train(linker, records=prepared.height)
@@ -197,7 +206,11 @@ def link(
     left, right = prepare(records), prepare(entries)
     runner = engine_get(engine)
     try:
-        settings, learn = _settings_for(left.height + right.height, link_type="link_only")
+        settings, learn = _settings_for(
+            left.height + right.height,
+            link_type="link_only",
+            dialect=runner.db_api.sql_dialect.sql_dialect_str,
+        )
         linker = _linker(runner, [left, right], settings)
         if learn:
             train(linker, records=left.height + right.height)

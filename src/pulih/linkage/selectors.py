@@ -19,11 +19,11 @@ def _candidates_visible(user: User) -> QuerySet[MatchCandidate]:
     qs = MatchCandidate.objects.all()
     if not user.is_authenticated or not user.is_staff_role:
         return qs.none()
-    q = scope_q(user, prefix="person__")
-    if q is None:
+    mine, theirs = scope_q(user, prefix="person__"), scope_q(user, prefix="other_person__")
+    if mine is None or theirs is None:
         return qs
     # A pair is the officer's when either person lives in the officer's regions.
-    return qs.filter(q | scope_q(user, prefix="other_person__"))
+    return qs.filter(mine | theirs)
 
 
 def candidate_list(

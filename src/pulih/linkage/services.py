@@ -30,7 +30,7 @@ from pulih.linkage.models import (
     RunStatus,
     ScreeningList,
 )
-from pulih.linkage.names import prepare_names
+from pulih.linkage.names import explain_name_pairs, prepare_names
 from pulih.privacy import crypto
 from pulih.registry.identifiers import mask_nik
 from pulih.registry.models import Business, NikConflict, Person, RegistrationEvent
@@ -180,22 +180,26 @@ def dedupe_run(*, actor: User, engine: str = "duckdb") -> LinkageRun:
             return _run_finish(run, records=records.height, candidates=0)
         result = pipeline.dedupe(records, engine=engine)
         weights = level_weights(result.model)
-        found: list[dict[str, Any]] = []
-        for pair in result.pairs.iter_rows(named=True):
-            a, b = sorted((int(pair["unique_id_l"]), int(pair["unique_id_r"])))
-            found.append(
-                {
-                    "kind": CandidateKind.DUPLICATE,
-                    "pair_key": f"dup:{a}:{b}",
-                    "person_id": a,
-                    "other_person_id": b,
-                    "probability": pair["match_probability"],
-                    "match_weight": pair["match_weight"],
-                    "evidence": pair_evidence(
-                        oriented(pair, left_id=a), left=sides[a], right=sides[b], weights=weights
-                    ),
-                }
-            )
+        pairs = [
+            oriented(pair, left_id=min(int(pair["unique_id_l"]), int(pair["unique_id_r"])))
+            for pair in result.pairs.iter_rows(named=True)
+        ]
+        ids = [(int(p["unique_id_l"]), int(p["unique_id_r"])) for p in pairs]
+        reasons = explain_name_pairs([(sides[a].name, sides[b].name) for a, b in ids])
+        found: list[dict[str, Any]] = [
+            {
+                "kind": CandidateKind.DUPLICATE,
+                "pair_key": f"dup:{a}:{b}",
+                "person_id": a,
+                "other_person_id": b,
+                "probability": pair["match_probability"],
+                "match_weight": pair["match_weight"],
+                "evidence": pair_evidence(
+                    pair, left=sides[a], right=sides[b], weights=weights, name_reasons=why
+                ),
+            }
+            for pair, (a, b), why in zip(pairs, ids, reasons, strict=True)
+        ]
         written = _candidates_write(run, found, scope={"kind": CandidateKind.DUPLICATE})
         return _run_finish(run, records=records.height, candidates=written, model=result.model)
     except Exception as error:
@@ -231,8 +235,7 @@ def screening_run(
                 continue  # merged into another person: screened as that one
             entry = entry_rows[str(entry_id)]
             key = entry_key(nik_hash=entry["nik_hash"], name="", birth_date="")
-            reasons = _entry_side(entry)
-            evidence = screening.exact_hit_evidence(side, reasons)
+            evidence = screening.exact_hit_evidence(side, _entry_side(entry))
             found[f"list:{screening_list.kind}:{person_id}:{key}"] = {
                 "kind": CandidateKind.LIST_HIT,
                 "pair_key": f"list:{screening_list.kind}:{person_id}:{key}",
@@ -247,8 +250,16 @@ def screening_run(
         if records.height and entries.height:
             result = pipeline.link(records, entries.drop("nik_hash"))
             weights = level_weights(result.model)
-            for pair in result.pairs.iter_rows(named=True):
-                pair = oriented(pair, left_source="records_0")
+            pairs = [
+                oriented(p, left_source="records_0") for p in result.pairs.iter_rows(named=True)
+            ]
+            reasons = explain_name_pairs(
+                [
+                    (sides[int(p["unique_id_l"])].name, entry_rows[p["unique_id_r"]]["name"] or "")
+                    for p in pairs
+                ]
+            )
+            for pair, why in zip(pairs, reasons, strict=True):
                 person_id, entry_id = int(pair["unique_id_l"]), pair["unique_id_r"]
                 entry = entry_rows[entry_id]
                 key = entry_key(
@@ -268,7 +279,11 @@ def screening_run(
                     "probability": pair["match_probability"],
                     "match_weight": pair["match_weight"],
                     "evidence": pair_evidence(
-                        pair, left=sides[person_id], right=_entry_side(entry), weights=weights
+                        pair,
+                        left=sides[person_id],
+                        right=_entry_side(entry),
+                        weights=weights,
+                        name_reasons=why,
                     ),
                 }
         written = _candidates_write(

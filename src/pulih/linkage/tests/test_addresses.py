@@ -6,6 +6,9 @@ from hypothesis import given, settings, strategies as st
 
 from pulih.linkage.addresses import ADDRESS_COLUMNS, prepare_addresses
 
+# Pure functions and engines: the PostgreSQL pass of `make test` deselects these.
+pytestmark = pytest.mark.database_free
+
 
 def prepared(address: str | None) -> dict[str, object]:
     return prepare_addresses(pl.Series("address", [address], dtype=pl.String)).row(0, named=True)

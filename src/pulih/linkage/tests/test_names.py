@@ -13,6 +13,9 @@ from pulih.linkage.names import (
     spread_distinct,
 )
 
+# Pure functions and engines: the PostgreSQL pass of `make test` deselects these.
+pytestmark = pytest.mark.database_free
+
 
 def prepared(name: str | None) -> dict[str, object]:
     return prepare_names(pl.Series("name", [name], dtype=pl.String)).row(0, named=True)

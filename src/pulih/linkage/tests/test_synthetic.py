@@ -15,6 +15,9 @@ from pulih.linkage.synthetic import (
 )
 from pulih.registry.identifiers import parse_nik
 
+# Pure functions and engines: the PostgreSQL pass of `make test` deselects these.
+pytestmark = pytest.mark.database_free
+
 TODAY = date(2026, 6, 30)
 
 
