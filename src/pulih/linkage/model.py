@@ -184,9 +184,9 @@ def blocking_rules() -> list[BlockingRuleCreator]:
     return [
         block_on("nik"),
         block_on("name_first", "birth_date"),
-        block_on("birth_date", "district_code"),
+        block_on("birth_date", "village_code"),
         block_on("phone"),
-        block_on("name_key_sorted", "birth_year"),
+        block_on("name_key_sorted", "birth_md"),
         block_on("nik_head"),
         block_on("name_last", "birth_date"),
     ]

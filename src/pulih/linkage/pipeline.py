@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 from splink import Linker, block_on
+from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
 from pulih.linkage import model
 from pulih.linkage.engines import Engine, engine_get
@@ -80,21 +81,43 @@ def default_model_train(*, people: int = DEFAULT_MODEL_PEOPLE, seed: int = 2020)
     return trained
 
 
+# EM needs pairs under its blocking rule; fewer than this and a session is skipped (in the
+# registry, where every NIK is unique, the NIK session finds none at all).
+MIN_PAIRS_FOR_EM = 200
+
+
+def _pairs_under(linker: Linker, rule: Any) -> int:
+    counts = count_comparisons_from_blocking_rules(
+        list(linker._input_tables_dict.values()),
+        blocking_rules=rule,
+        link_type=linker._settings_obj._link_type,
+        record_sample_proportion=1.0,
+    )
+    return int(counts[0]["cumulative_comparison_count"])
+
+
 def train(linker: Linker, *, records: int, seed: int = 2020) -> None:
     """Unsupervised: u from random pairs, m by EM on pairs that share a NIK, then on pairs
-    that share a phone (each session learns the comparisons its blocking leaves free)."""
+    that share a phone (each session learns the comparisons its blocking leaves free). A
+    session without enough pairs is skipped and the starting parameters stay."""
     training = linker.training
     training.estimate_probability_two_random_records_match(
         [block_on("nik"), block_on("name_key", "birth_date", "village_code")], recall=0.8
     )
+    # With no deterministic matches at all the estimate is 0, which no evidence can outweigh;
+    # keep it at one duplicate per fifty records at least. Splink holds the prior only here.
+    settings = linker._settings_obj
+    floor = 0.02 / max(records, 2)
+    if settings._probability_two_random_records_match < floor:
+        settings._probability_two_random_records_match = floor
     training.estimate_u_using_random_sampling(max_pairs=min(1_000_000, records * 20), seed=seed)
     for rule in (block_on("nik"), block_on("phone")):
-        try:
-            training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True
-            )
-        except Exception as error:  # too few pairs under this rule: keep what it had
-            logger.warning("EM blocked on %s skipped: %s", rule, error)
+        if _pairs_under(linker, rule) < MIN_PAIRS_FOR_EM:
+            logger.info("EM blocked on %s skipped: too few pairs", rule)
+            continue
+        training.estimate_parameters_using_expectation_maximisation(
+            rule, estimate_without_term_frequencies=True
+        )
 
 
 def _settings_for(records: int, *, link_type: str, dialect: str) -> tuple[Any, bool]:
