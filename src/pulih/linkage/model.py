@@ -24,9 +24,9 @@ from splink.internals.comparison_creator import ComparisonCreator
 
 # The threshold above which a pair is taken as the same person when clustering. Tuned on the
 # synthetic population (bench/linkage) for pair F1, and printed by the benchmark.
-MATCH_THRESHOLD = 0.8
+MATCH_THRESHOLD = 0.5
 # Below this a pair is not worth an officer's time in the review queue.
-REVIEW_THRESHOLD = 0.5
+REVIEW_THRESHOLD = 0.3
 
 
 @dataclass(frozen=True)
