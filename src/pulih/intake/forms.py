@@ -1,5 +1,7 @@
 """Forms of the intake screens; services do the real checking."""
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -17,13 +19,17 @@ class UploadForm(forms.Form):
     sheet = forms.CharField(label=_("Lembar Excel (boleh kosong)"), max_length=120, required=False)
 
     def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        limit = settings.PULIH_INTAKE_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("Berkas terlalu besar: batasnya %(limit)s MB.") % {"limit": limit // 1024**2}
-            )
-        return upload
+        return upload_size_check(self.cleaned_data["file"])
+
+
+def upload_size_check(upload: Any) -> Any:
+    """Refuse a file over PULIH_INTAKE_MAX_BYTES before anything reads it."""
+    limit = settings.PULIH_INTAKE_MAX_BYTES
+    if upload.size > limit:
+        raise forms.ValidationError(
+            _("Berkas terlalu besar: batasnya %(limit)s MB.") % {"limit": limit // 1024**2}
+        )
+    return upload
 
 
 def field_choices() -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from functools import partial
@@ -88,6 +88,35 @@ def region_matcher() -> RegionMatcher:
         _MATCHERS.clear()
         _MATCHERS[size] = RegionMatcher.load()
     return _MATCHERS[size]
+
+
+def regions_match(col: Mapping[str, pl.Series]) -> pl.DataFrame:
+    """village_code and region_problem for mapped columns (village_code, province, city,
+    district, village, nik; any may be empty): the NIK's district breaks ties."""
+    nik_digits = col["nik"].str.replace_all(r"[\s.\-]", "")
+    nik_district = pl.select(
+        pl.when(nik_digits.str.contains(r"^\d{6}")).then(
+            pl.concat_str(
+                nik_digits.str.slice(0, 2),
+                pl.lit("."),
+                nik_digits.str.slice(2, 2),
+                pl.lit("."),
+                nik_digits.str.slice(4, 2),
+            )
+        )
+    ).to_series()
+    return region_matcher().match(
+        pl.DataFrame(
+            {
+                "village_code_raw": col["village_code"],
+                "province": col["province"],
+                "city": col["city"],
+                "district": col["district"],
+                "village": col["village"],
+                "nik_district": nik_district,
+            }
+        )
+    )
 
 
 def kbli_section_of(code: str, sector: str) -> str:
@@ -218,32 +247,7 @@ def stage(
     employees = _int_column(col["employees"])
     started = _int_column(col["started_year"])
 
-    nik_digits = col["nik"].str.replace_all(r"[\s.\-]", "")
-    nik_district = pl.select(
-        pl.when(nik_digits.str.contains(r"^\d{6}"))
-        .then(
-            pl.concat_str(
-                nik_digits.str.slice(0, 2),
-                pl.lit("."),
-                nik_digits.str.slice(2, 2),
-                pl.lit("."),
-                nik_digits.str.slice(4, 2),
-            )
-        )
-        .otherwise(None)
-    ).to_series()
-    regions = region_matcher().match(
-        pl.DataFrame(
-            {
-                "village_code_raw": col["village_code"],
-                "province": col["province"],
-                "city": col["city"],
-                "district": col["district"],
-                "village": col["village"],
-                "nik_district": nik_district,
-            }
-        )
-    )
+    regions = regions_match(col)
 
     prepared = pl.DataFrame(
         {

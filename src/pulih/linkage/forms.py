@@ -1,10 +1,10 @@
 """Forms of the linkage screens; services do the real checking."""
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pulih.intake.forms import upload_size_check
 from pulih.linkage.models import ListKind, Outcome
 
 
@@ -24,13 +24,7 @@ class ScreeningListForm(forms.Form):
         return value
 
     def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        limit = settings.PULIH_INTAKE_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("Berkas terlalu besar: batasnya %(limit)s MB.") % {"limit": limit // 1024**2}
-            )
-        return upload
+        return upload_size_check(self.cleaned_data["file"])
 
 
 class DecisionForm(forms.Form):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from pulih.intake import normalize
 from pulih.intake.columns import guess_mapping
 from pulih.intake.reader import ROW, Table, check_file, file_format, read_table
-from pulih.intake.staging import region_matcher
+from pulih.intake.staging import regions_match
 from pulih.linkage.error_codes import LinkageError, LinkageErrorCode as E
 from pulih.linkage.evidence import Side, oriented
 from pulih.linkage.models import ScreeningEntry, ScreeningList
@@ -65,24 +65,7 @@ def read_list(path: Path, original_name: str, *, sheet: str = "") -> tuple[pl.Da
     birth_dates = normalize.parse_dates(raw_dates, today=timezone.localdate())
     nik = col["nik"].str.replace_all(r"[\s.\-]", "")
     nik = pl.select(pl.when(nik.str.contains(r"^\d{16}$")).then(nik)).to_series()
-    nik_district = pl.select(
-        pl.when(nik.is_not_null()).then(
-            pl.concat_str(nik.str.slice(0, 2), pl.lit("."), nik.str.slice(2, 2), pl.lit("."),
-                          nik.str.slice(4, 2))
-        )
-    ).to_series()  # fmt: skip
-    regions = region_matcher().match(
-        pl.DataFrame(
-            {
-                "village_code_raw": col["village_code"],
-                "province": col["province"],
-                "city": col["city"],
-                "district": col["district"],
-                "village": col["village"],
-                "nik_district": nik_district.fill_null(""),
-            }
-        )
-    )
+    regions = regions_match(col)
     frame = pl.DataFrame(
         {
             "row_number": table.frame[ROW].cast(pl.Int64),
@@ -242,14 +225,27 @@ def current_entries(kind: str) -> tuple[pl.DataFrame, dict[str, tuple[str, int]]
 
 
 def screen_frame(frame: pl.DataFrame, *, kind: str, engine: str = "duckdb") -> pl.DataFrame:
-    """record_id, list_hit, list_match, list_probability, list_source, list_row: the best
-    entry each record of `frame` matched among the current lists of `kind`. Exact NIK
-    agreement is found by a join, so it never depends on the model."""
+    """The best entry each record of `frame` matched among the current lists of `kind`
+    (see screen_frames)."""
+    entries, where = current_entries(kind)
+    return screen_frames(frame, entries, where, engine=engine)
+
+
+def screen_frames(
+    frame: pl.DataFrame,
+    entries: pl.DataFrame,
+    where: dict[str, tuple[str, int]],
+    *,
+    engine: str = "duckdb",
+) -> pl.DataFrame:
+    """record_id, list_hit, list_match ("nik" or "probable"), list_probability, list_source,
+    list_row for every record of `frame` that matched an entry (`entries` in prepare's layout
+    with record_id = entry id; `where` maps an entry id to its list's source and row). Exact
+    NIK agreement is found by a join, so it never depends on the model."""
     from pulih.linkage import pipeline
     from pulih.linkage.prepare import conform
 
     records = conform(frame)
-    entries, where = current_entries(kind)
     schema = {
         "record_id": pl.String, "list_hit": pl.Boolean, "list_match": pl.String,
         "list_probability": pl.Float64, "list_source": pl.String, "list_row": pl.Int64,
@@ -263,7 +259,7 @@ def screen_frame(frame: pl.DataFrame, *, kind: str, engine: str = "duckdb") -> p
         .join(entries.select(pl.col("record_id").alias("entry_id"), "nik").drop_nulls("nik"), on="nik")
         .select("record_id", "entry_id", pl.lit("nik").alias("list_match"), pl.lit(1.0).alias("list_probability"))
     )  # fmt: skip
-    result = pipeline.link(records, entries.drop("nik_hash"), engine=engine)
+    result = pipeline.link(records, entries.drop("nik_hash", strict=False), engine=engine)
     probable = (
         pl.DataFrame([oriented(p, left_source="records_0") for p in result.pairs.iter_rows(named=True)])
         if result.pairs.height

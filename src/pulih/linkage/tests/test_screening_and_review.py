@@ -318,3 +318,30 @@ def test_intake_records_follow_the_merge(officer):
     assert IntakeRecord.objects.filter(person=first).count() == 0
     first.refresh_from_db()
     assert first.merged_into_id == second.pk
+
+
+def test_queue_page_queries_do_not_grow_with_pairs(officer, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    listed = [
+        registration_make(
+            name=f"{GIVEN[i]} {FAMILY[i % len(FAMILY)]}",
+            birth_date=date(1960 + i, 1 + i % 12, 2),
+            phone=f"0815-{i:04d}-0000",
+        )
+        for i in range(20)
+    ]
+    rows = [(_nik_of(b), "Nama Lain", "", "") for b in listed]
+    screening_list = _import(officer, _list_file(tmp_path, rows[:2]))
+    services.screening_run(actor=officer, screening_list=screening_list)
+    client = client_for(officer)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/petugas/identitas/").status_code == 200
+    bigger = _import(officer, _list_file(tmp_path, rows, name="v2.csv"))
+    services.screening_run(actor=officer, screening_list=bigger)
+    assert MatchCandidate.objects.filter(status=CandidateStatus.OPEN, current=True).count() == 20
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/petugas/identitas/")
+    assert page.content.decode().count("Periksa</a>") == 20
+    assert len(many) == len(few)
