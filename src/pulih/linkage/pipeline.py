@@ -87,10 +87,11 @@ MIN_PAIRS_FOR_EM = 200
 
 
 def _pairs_under(linker: Linker, rule: Any) -> int:
+    inputs = list(linker._input_tables_dict.values())
     counts = count_comparisons_from_blocking_rules(
-        list(linker._input_tables_dict.values()),
+        inputs,
         blocking_rules=rule,
-        link_type=linker._settings_obj._link_type,
+        link_type="link_only" if len(inputs) > 1 else "dedupe_only",
         record_sample_proportion=1.0,
     )
     return int(counts[0]["cumulative_comparison_count"])
