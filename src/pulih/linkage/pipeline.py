@@ -7,6 +7,7 @@ reached (for the review queue's evidence) and, for dedupe, clusters.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 from dataclasses import dataclass
@@ -97,7 +98,7 @@ def _pairs_under(linker: Linker, rule: Any) -> int:
     return int(counts[0]["cumulative_comparison_count"])
 
 
-def train(linker: Linker, *, records: int, seed: int = 2020) -> None:
+def train(linker: Linker, *, records: int, seed: int = 2020, learn_m: bool = True) -> None:
     """Unsupervised: u from random pairs, m by EM on pairs that share a NIK, then on pairs
     that share a phone (each session learns the comparisons its blocking leaves free). A
     session without enough pairs is skipped and the starting parameters stay."""
@@ -112,13 +113,23 @@ def train(linker: Linker, *, records: int, seed: int = 2020) -> None:
     if settings._probability_two_random_records_match < floor:
         settings._probability_two_random_records_match = floor
     training.estimate_u_using_random_sampling(max_pairs=min(1_000_000, records * 20), seed=seed)
+    if not learn_m:
+        return
     for rule in (block_on("nik"), block_on("phone")):
         if _pairs_under(linker, rule) < MIN_PAIRS_FOR_EM:
             logger.info("EM blocked on %s skipped: too few pairs", rule)
             continue
-        training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True
-        )
+        saved = copy.deepcopy(linker._settings_obj)
+        try:
+            training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+        except ValueError as error:
+            # Splink refuses an m or u that EM drove to exactly zero (seen on registries whose
+            # pairs under a rule are all clear non-matches), and a failed session leaves the
+            # settings without the comparisons it had set aside: keep the model from before.
+            linker._settings_obj = saved
+            logger.warning("EM blocked on %s skipped: %s", rule, error)
 
 
 def _settings_for(records: int, *, link_type: str, dialect: str) -> tuple[Any, bool]:
@@ -156,8 +167,14 @@ def dedupe(
     trained: dict[str, Any] | None = None,
     review_threshold: float = model.REVIEW_THRESHOLD,
     match_threshold: float = model.MATCH_THRESHOLD,
+    learn_m: bool = True,
 ) -> LinkResult:
-    """Same person within `frame` (pulih.linkage.prepare's input layout)."""
+    """Same person within `frame` (pulih.linkage.prepare's input layout).
+
+    `learn_m=False` keeps the default model's m (how one person's records differ) and learns
+    only the prior and u from this set: for the registry, where NIKs are unique by
+    constraint and the pairs sharing a phone are mostly relatives, EM has nothing sound to
+    learn m from."""
     prepared = prepare(frame)
     runner = engine_get(engine)
     try:
@@ -172,7 +189,7 @@ def dedupe(
             )
         linker = _linker(runner, [prepared], settings)
         if learn:
-            train(linker, records=prepared.height)
+            train(linker, records=prepared.height, learn_m=learn_m)
         predictions = linker.inference.predict(threshold_match_probability=review_threshold)
         shared = runner.to_polars(
             predictions.query_sql(f"SELECT * FROM {{this}} WHERE {_shared_nik_condition()}")  # noqa: S608
@@ -224,9 +241,11 @@ def link(
     *,
     engine: str = "duckdb",
     review_threshold: float = model.REVIEW_THRESHOLD,
+    learn_m: bool = False,
 ) -> LinkResult:
     """Every pair of a record in `records` and an entry in `entries` scored at or above
-    `review_threshold`. Exact NIK agreement is always among them (see screening)."""
+    `review_threshold`. Exact NIK agreement is always among them (see screening). m stays
+    the default model's unless `learn_m`: a list and the registry share too few people for EM."""
     left, right = prepare(records), prepare(entries)
     runner = engine_get(engine)
     try:
@@ -237,7 +256,7 @@ def link(
         )
         linker = _linker(runner, [left, right], settings)
         if learn:
-            train(linker, records=left.height + right.height)
+            train(linker, records=left.height + right.height, learn_m=learn_m)
         predictions = linker.inference.predict(threshold_match_probability=review_threshold)
         shared = runner.to_polars(
             predictions.query_sql(f"SELECT * FROM {{this}} WHERE {_shared_nik_condition()}")  # noqa: S608

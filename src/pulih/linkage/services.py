@@ -178,7 +178,7 @@ def dedupe_run(*, actor: User, engine: str = "duckdb") -> LinkageRun:
         records, sides = _registry_records()
         if records.height < 2:
             return _run_finish(run, records=records.height, candidates=0)
-        result = pipeline.dedupe(records, engine=engine)
+        result = pipeline.dedupe(records, engine=engine, learn_m=False)
         weights = level_weights(result.model)
         pairs = [
             oriented(pair, left_id=min(int(pair["unique_id_l"]), int(pair["unique_id_r"])))
