@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -197,22 +197,13 @@ def _staged(job: IntakeJob, progress: Progress | None) -> pl.DataFrame:
 
 
 def _existing_regions(nik_hashes: list[str]) -> dict[str, str]:
+    match, params = writer_for_connection().keys_in("nik_hash", list(dict.fromkeys(nik_hashes)))
     with connection.cursor() as cursor:
-        _keys_load(cursor, "hash", nik_hashes)
         cursor.execute(
-            "SELECT p.nik_hash, p.region_code FROM registry_person p "
-            "JOIN intake_keys_hash k ON p.nik_hash = k.v"
+            f"SELECT nik_hash, region_code FROM registry_person WHERE {match}",  # noqa: S608
+            params,
         )
         return dict(cursor.fetchall())
-
-
-def _keys_load(cursor: Any, kind: str, values: Sequence[Any]) -> None:
-    """Fill a temporary key table, so a look-up of any number of keys is one joined query."""
-    column_type = "TEXT" if kind == "hash" else "BIGINT"
-    table = f"intake_keys_{kind}"
-    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (v {column_type} PRIMARY KEY)")
-    cursor.execute(f"DELETE FROM {table}")  # noqa: S608
-    writer_for_connection().insert(table, ("v",), [(v,) for v in dict.fromkeys(values)])
 
 
 # --- merge ---------------------------------------------------------------------------------
@@ -426,13 +417,10 @@ _BUSINESS_SELECT = ("id", "owner_id", "name_search", "status", "size_class", *BU
 
 
 def _persons_by_hash(hashes: list[str]) -> dict[str, dict[str, Any]]:
-    columns = ", ".join(f"p.{c}" for c in _PERSON_SELECT)
+    columns = ", ".join(_PERSON_SELECT)
+    match, params = writer_for_connection().keys_in("nik_hash", list(dict.fromkeys(hashes)))
     with connection.cursor() as cursor:
-        _keys_load(cursor, "hash", hashes)
-        cursor.execute(
-            f"SELECT {columns} FROM registry_person p "  # noqa: S608
-            "JOIN intake_keys_hash k ON p.nik_hash = k.v"
-        )
+        cursor.execute(f"SELECT {columns} FROM registry_person WHERE {match}", params)  # noqa: S608
         rows = [dict(zip(_PERSON_SELECT, values, strict=True)) for values in cursor.fetchall()]
     return {row["nik_hash"]: row for row in rows}
 
@@ -441,19 +429,23 @@ def _businesses_of(
     person_ids: list[int],
 ) -> tuple[dict[int, list[dict[str, Any]]], set[tuple[Any, ...]]]:
     by_owner: dict[int, list[dict[str, Any]]] = {}
-    columns = ", ".join(f"b.{c}" for c in _BUSINESS_SELECT)
+    columns = ", ".join(_BUSINESS_SELECT)
+    writer = writer_for_connection()
+    owners = list(dict.fromkeys(person_ids))
     with connection.cursor() as cursor:
-        _keys_load(cursor, "id", person_ids)
+        match, params = writer.keys_in("owner_id", owners)
         cursor.execute(
-            f"SELECT {columns} FROM registry_business b "  # noqa: S608
-            "JOIN intake_keys_id k ON b.owner_id = k.v ORDER BY b.id"
+            f"SELECT {columns} FROM registry_business WHERE {match} ORDER BY id",  # noqa: S608
+            params,
         )
         for values in cursor.fetchall():
             row = dict(zip(_BUSINESS_SELECT, values, strict=True))
             by_owner.setdefault(row["owner_id"], []).append(row)
+        match, params = writer.keys_in("person_id", owners)
         cursor.execute(
-            "SELECT c.person_id, c.target, c.field, c.value_key FROM intake_proposedchange c "
-            "JOIN intake_keys_id k ON c.person_id = k.v WHERE c.status = 'pending'"
+            "SELECT person_id, target, field, value_key FROM intake_proposedchange "  # noqa: S608
+            f"WHERE {match} AND status = 'pending'",
+            params,
         )
         pending = set(cursor.fetchall())
     return by_owner, pending

@@ -6,6 +6,7 @@ as registry.services and then write them here without the ORM.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import queue as queue_module
 import traceback
@@ -58,6 +59,11 @@ class Writer(Protocol):
     def ids_allocate(self, table: str, count: int) -> np.ndarray: ...
 
     def insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None: ...
+
+    def keys_in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        """The condition "`column` is one of `values`" and its params: one statement without a
+        temporary table, which the database answers by probing the column's index per value."""
+        ...
 
 
 def _ids_by_hash(found: Sequence[tuple[int, str]], nik_hashes: list[str]) -> np.ndarray:
@@ -142,6 +148,12 @@ class SqliteWriter:
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
         self._raw().executemany(sql, rows)
 
+    def keys_in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        # One JSON parameter: SQLite builds the list once and searches the index per value. A
+        # join with a temporary key table let the planner scan the registry table instead.
+        sql = f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608
+        return sql, [json.dumps(list(values))]
+
 
 class _NoSession:
     def __enter__(self) -> None:
@@ -203,6 +215,9 @@ class PostgresWriter:
         ):
             for row in rows:
                 copy.write_row(row)
+
+    def keys_in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        return f"{column} = ANY(%s)", [list(values)]
 
 
 WRITERS: dict[str, type[SqliteWriter] | type[PostgresWriter]] = {

@@ -75,10 +75,10 @@ class Person(models.Model):
     # Titles and degrees (H., Dr., S.E.) kept apart from the name, so matching compares names.
     name_titles = models.CharField(_("gelar"), max_length=80, blank=True, db_default="")
     # Lower-cased, single-spaced copy of the name for index-backed prefix search.
-    name_search = models.CharField(max_length=150, db_index=True, editable=False)
+    name_search = models.CharField(max_length=150, editable=False)
     nik_ciphertext = models.TextField(editable=False)
-    nik_hash = models.CharField(max_length=64, unique=True, editable=False)
-    nik_masked = models.CharField(_("NIK"), max_length=16, db_index=True, editable=False)
+    nik_hash = models.CharField(max_length=64, editable=False)
+    nik_masked = models.CharField(_("NIK"), max_length=16, editable=False)
     birth_place = models.CharField(_("tempat lahir"), max_length=80, blank=True)
     birth_date = models.DateField(_("tanggal lahir"))
     sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices)
@@ -86,13 +86,15 @@ class Person(models.Model):
     nik_birth_date_mismatch = models.BooleanField(default=False)
     nik_sex_mismatch = models.BooleanField(default=False)
     phone_ciphertext = models.TextField(blank=True, editable=False)
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False)
     phone_masked = models.CharField(_("nomor HP"), max_length=20, blank=True, editable=False)
     email = models.EmailField(_("surel"), blank=True)
     address = models.CharField(_("alamat"), max_length=250)
     rt = models.CharField("RT", max_length=3, blank=True)
     rw = models.CharField("RW", max_length=3, blank=True)
-    village = models.ForeignKey("reference.Region", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(
+        "reference.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     region_code = models.CharField(max_length=13, editable=False)
     province_code = region_prefix_field(2)
     city_code = region_prefix_field(5)
@@ -116,10 +118,21 @@ class Person(models.Model):
         verbose_name = _("pemilik usaha")
         verbose_name_plural = _("pemilik usaha")
         permissions = [("reveal_nik", "Can reveal a full NIK and phone number")]
+        # Indexes on text columns are declared here, not with db_index/unique on the field:
+        # for those PostgreSQL gets a second, varchar_pattern_ops index (for LIKE 'x%') beside
+        # each one. No query here uses LIKE (name search is a range, selectors.prefix_range),
+        # and the twins made every imported row cost a third more to insert.
         indexes = [
-            models.Index(fields=[level, "id"], name=f"person_{level[:4]}_idx")
-            for level in ("province_code", "city_code", "district_code", "region_code")
+            *(
+                models.Index(fields=[level, "id"], name=f"person_{level[:4]}_idx")
+                for level in ("province_code", "city_code", "district_code", "region_code")
+            ),
+            models.Index(fields=["name_search"], name="person_name_search_idx"),
+            models.Index(fields=["nik_masked"], name="person_nik_masked_idx"),
+            models.Index(fields=["phone_hash"], name="person_phone_hash_idx"),
+            models.Index(fields=["village"], name="person_village_idx"),
         ]
+        constraints = [models.UniqueConstraint(fields=["nik_hash"], name="person_nik_hash_unique")]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.nik_masked})"
@@ -130,8 +143,8 @@ class Business(models.Model):
 
     owner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="businesses")
     name = models.CharField(_("nama usaha"), max_length=150)
-    name_search = models.CharField(max_length=150, db_index=True, editable=False)
-    nib = models.CharField(_("NIB"), max_length=13, blank=True, db_index=True)
+    name_search = models.CharField(max_length=150, editable=False)
+    nib = models.CharField(_("NIB"), max_length=13, blank=True)
     # Required on the forms; empty only for businesses imported from a list that did not say.
     kbli_section = models.ForeignKey(
         "reference.KbliSection",
@@ -139,6 +152,7 @@ class Business(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("sektor (KBLI)"),
+        db_index=False,
     )
     kbli_code = models.CharField(_("kode KBLI"), max_length=5, blank=True)
     ekraf_subsector = models.ForeignKey(
@@ -148,6 +162,7 @@ class Business(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("subsektor ekonomi kreatif"),
+        db_index=False,
     )
     description = models.TextField(_("uraian usaha"), blank=True)
     started_year = models.PositiveSmallIntegerField(_("tahun mulai"), null=True, blank=True)
@@ -165,7 +180,9 @@ class Business(models.Model):
     )
     pandemic_impact_note = models.CharField(_("keterangan dampak"), max_length=300, blank=True)
     address = models.CharField(_("alamat usaha"), max_length=250)
-    village = models.ForeignKey("reference.Region", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(
+        "reference.Region", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     region_code = models.CharField(max_length=13, editable=False)
     province_code = region_prefix_field(2)
     city_code = region_prefix_field(5)
@@ -190,13 +207,23 @@ class Business(models.Model):
         verbose_name_plural = _("usaha")
         # Scope is an equality on the column of the scope's level, so each list is one ordered
         # index walk: (level, id) for "everything in my region", (status, level, id) for the queue.
+        # Text columns are indexed here rather than with db_index (see Person.Meta).
         indexes = [
-            idx
-            for level in ("province_code", "city_code", "district_code", "region_code")
-            for idx in (
-                models.Index(fields=[level, "id"], name=f"business_{level[:4]}_idx"),
-                models.Index(fields=["status", level, "id"], name=f"business_st_{level[:4]}_idx"),
-            )
+            *(
+                idx
+                for level in ("province_code", "city_code", "district_code", "region_code")
+                for idx in (
+                    models.Index(fields=[level, "id"], name=f"business_{level[:4]}_idx"),
+                    models.Index(
+                        fields=["status", level, "id"], name=f"business_st_{level[:4]}_idx"
+                    ),
+                )
+            ),
+            models.Index(fields=["name_search"], name="business_name_search_idx"),
+            models.Index(fields=["nib"], name="business_nib_idx"),
+            models.Index(fields=["kbli_section"], name="business_kbli_section_idx"),
+            models.Index(fields=["ekraf_subsector"], name="business_ekraf_idx"),
+            models.Index(fields=["village"], name="business_village_idx"),
         ]
         constraints = [
             models.CheckConstraint(
