@@ -207,12 +207,11 @@ def dedupe_run(*, actor: User, engine: str = "duckdb") -> LinkageRun:
         raise
 
 
-def entry_key(*, nik_hash: str, name: str, birth_date: str) -> str:
+def entry_key(*, nik_hash: str, name_key: str, birth_date: str) -> str:
     """Who a list entry is, across versions of the list: the NIK's blind index, or a digest of
-    the prepared name and the birth date when the list gives no NIK."""
+    the prepared name (pulih.linkage.names' name_key) and the birth date when it has no NIK."""
     if nik_hash:
         return f"nik:{nik_hash}"
-    name_key = prepare_names(pl.Series([name]))["name_key"][0] or ""
     digest = hashlib.sha256(f"{name_key}|{birth_date}".encode()).hexdigest()[:32]
     return f"name:{digest}"
 
@@ -227,6 +226,10 @@ def screening_run(
         records, sides = _registry_records()
         entries = screening.entries_frame(screening_list)
         entry_rows = {row["record_id"]: row for row in entries.iter_rows(named=True)}
+        # Prepared once for the whole list, not once per pair.
+        name_keys = dict(
+            zip(entries["record_id"], prepare_names(entries["name"])["name_key"], strict=True)
+        )
         found: dict[str, dict[str, Any]] = {}
         exact = screening.exact_nik_hits(screening_list)
         for person_id, entry_id in exact:
@@ -234,7 +237,7 @@ def screening_run(
             if side is None:
                 continue  # merged into another person: screened as that one
             entry = entry_rows[str(entry_id)]
-            key = entry_key(nik_hash=entry["nik_hash"], name="", birth_date="")
+            key = entry_key(nik_hash=entry["nik_hash"], name_key="", birth_date="")
             evidence = screening.exact_hit_evidence(side, _entry_side(entry))
             found[f"list:{screening_list.kind}:{person_id}:{key}"] = {
                 "kind": CandidateKind.LIST_HIT,
@@ -264,7 +267,7 @@ def screening_run(
                 entry = entry_rows[entry_id]
                 key = entry_key(
                     nik_hash=entry["nik_hash"] or "",
-                    name=entry["name"] or "",
+                    name_key=name_keys[entry_id] or "",
                     birth_date=entry["birth_date"] or "",
                 )
                 pair_key = f"list:{screening_list.kind}:{person_id}:{key}"
