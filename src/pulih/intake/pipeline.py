@@ -237,14 +237,17 @@ PERSON_SOURCE_COLUMNS = (
 )  # fmt: skip
 
 
+def merge_order(staged: pl.DataFrame) -> pl.DataFrame:
+    """The accepted rows in the order they are merged, the same in every process and on every
+    resume (the checkpoint counts rows in this order). Grouped by village, so that each chunk's
+    inserts into the region indexes land on a few hot pages instead of all over them."""
+    return staged.filter(pl.col("state") == ACCEPTED).sort(["village_code", ROW])
+
+
 def prepare_chunks(*, staged: str, start: int, chunk_rows: int, vendor: str) -> Iterator[_Prepared]:
     """Person rows of the accepted rows from `start`, chunk by chunk, read from the staged
     file (so that a helper process needs nothing from its parent but a path)."""
-    accepted = (
-        pl.read_parquet(staged, columns=[ROW, "state", *PERSON_SOURCE_COLUMNS])
-        .filter(pl.col("state") == ACCEPTED)
-        .sort(ROW)
-    )
+    accepted = merge_order(pl.read_parquet(staged, columns=[ROW, "state", *PERSON_SOURCE_COLUMNS]))
     for begin in range(start, accepted.height, chunk_rows):
         stamp = _ts(timezone.now(), vendor)
         rows = accepted.slice(begin, chunk_rows).to_dicts()
@@ -254,7 +257,7 @@ def prepare_chunks(*, staged: str, start: int, chunk_rows: int, vendor: str) -> 
 def _merge(
     job: IntakeJob, staged: pl.DataFrame, *, chunk_rows: int, progress: Progress | None
 ) -> None:
-    accepted = staged.filter(pl.col("state") == ACCEPTED).sort(ROW)
+    accepted = merge_order(staged)
     writer = writer_for_connection()
     start = job.rows_merged
     source: dict[str, Any] = {"staged": str(staged_path(job)), "start": start, "chunk_rows": chunk_rows,

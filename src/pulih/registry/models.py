@@ -129,9 +129,10 @@ class Person(models.Model):
             ),
             models.Index(fields=["name_search"], name="person_name_search_idx"),
             models.Index(fields=["nik_masked"], name="person_nik_masked_idx"),
-            models.Index(fields=["phone_hash"], name="person_phone_hash_idx"),
-            models.Index(fields=["village"], name="person_village_idx"),
         ]
+        # No index on phone_hash or village: nothing searches by them (village_id equals
+        # region_code, which is indexed), and each index costs every imported row a B-tree
+        # insert (about 5 microseconds on the 2-core machine; bench/intake).
         constraints = [models.UniqueConstraint(fields=["nik_hash"], name="person_nik_hash_unique")]
 
     def __str__(self) -> str:
@@ -197,7 +198,12 @@ class Business(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -220,11 +226,10 @@ class Business(models.Model):
                 )
             ),
             models.Index(fields=["name_search"], name="business_name_search_idx"),
-            models.Index(fields=["nib"], name="business_nib_idx"),
-            models.Index(fields=["kbli_section"], name="business_kbli_section_idx"),
-            models.Index(fields=["ekraf_subsector"], name="business_ekraf_idx"),
-            models.Index(fields=["village"], name="business_village_idx"),
         ]
+        # Not indexed: nib, kbli_section, ekraf_subsector, village, decided_by. No list filters
+        # or searches by them, and the rows they point at (reference data, accounts) are never
+        # deleted; an index each would only slow every imported row (see Person.Meta).
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(capital__gte=0) | models.Q(capital__isnull=True),

@@ -1,0 +1,65 @@
+"""The bulk writers: on PostgreSQL the load skips per-row foreign-key triggers and checks the
+same references itself, so a dangling reference still never reaches the database."""
+
+import pytest
+from django.db import connection, transaction
+
+from pulih.registry.bulk import DanglingReference, writer_for_connection
+from pulih.registry.models import Business, RegistrationEvent
+from pulih.testing.factories import registration_make
+
+pytestmark = pytest.mark.django_db
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+
+EVENT_COLUMNS = ("business_id", "actor_id", "action", "from_status", "to_status", "reason",
+                 "changes", "at")  # fmt: skip
+
+
+def _role() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        return cursor.fetchone()[0]
+
+
+def _event(business_id: int, actor_id: int) -> tuple:
+    return (business_id, actor_id, "edited", "", "", "uji", "{}", "2026-12-04 10:00:00+00")
+
+
+@pytest.fixture
+def business() -> Business:
+    return registration_make()
+
+
+@postgres_only
+def test_postgres_session_turns_triggers_off_and_back_on(business: Business) -> None:
+    writer = writer_for_connection()
+    with writer.session():
+        assert _role() == "replica"
+        assert writer.triggers_off
+    assert _role() == "origin"
+    assert not writer.triggers_off
+
+
+def test_rows_pointing_at_existing_parents_are_written(business: Business) -> None:
+    writer = writer_for_connection()
+    actor = business.owner.account_id
+    with writer.session(), transaction.atomic():
+        writer.insert("registry_registrationevent", EVENT_COLUMNS, [_event(business.pk, actor)])
+    assert RegistrationEvent.objects.filter(business=business, reason="uji").count() == 1
+
+
+@postgres_only
+def test_row_pointing_at_a_missing_parent_is_refused_and_nothing_is_kept(
+    business: Business,
+) -> None:
+    # SQLite checks its (deferred) foreign keys itself at commit; PostgreSQL's triggers are off
+    # in the session, so the writer must refuse the row itself, before anything is kept.
+    writer = writer_for_connection()
+    actor = business.owner.account_id
+    missing = Business.objects.order_by("-id").values_list("id", flat=True)[0] + 1000
+    rows = [_event(business.pk, actor), _event(missing, actor)]
+    with pytest.raises(DanglingReference, match="registry_business"), writer.session():
+        with transaction.atomic():
+            writer.insert("registry_registrationevent", EVENT_COLUMNS, rows)
+    assert not RegistrationEvent.objects.filter(reason="uji").exists()
+    assert _role() == "origin"
