@@ -158,13 +158,14 @@ class SqliteWriter:
 def _foreign_keys(table: str) -> list[tuple[str, str, str]]:
     """(column, parent table, parent column) of every foreign key a model's table holds."""
     from django.apps import apps
+    from django.db.models import ForeignKey
 
     for model in apps.get_models():
         if model._meta.db_table == table:
             return [
-                (f.column, f.related_model._meta.db_table, f.target_field.column)
+                (str(f.column), f.related_model._meta.db_table, str(f.target_field.column))
                 for f in model._meta.concrete_fields
-                if f.is_relation and f.many_to_one and f.db_constraint
+                if isinstance(f, ForeignKey) and getattr(f, "db_constraint", True)
             ]
     return []
 
