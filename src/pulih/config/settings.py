@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "pulih.demo",
     "pulih.intake",
     "pulih.linkage",
+    "pulih.programmes",
+    "pulih.payments",
 ]
 
 # Background work (imports) goes through Django's task interface; the database backend needs
@@ -188,6 +190,10 @@ PULIH_SERVE_MEDIA = _env_bool("PULIH_SERVE_MEDIA", True)
 
 # Intake (proposer lists): where uploaded files, staged rows and reports live (personal data:
 # never under MEDIA_ROOT, never served directly), and the limits on what is accepted.
+# Round snapshots for what-if, decree annexes and bank transfer files.
+PULIH_PROGRAMMES_DIR = Path(os.environ.get("PULIH_PROGRAMMES_DIR", VAR_DIR / "programmes"))
+# Decree annexes of longer lists are written by a worker (a 500,000-line PDF takes minutes).
+PULIH_ANNEX_INLINE_ROWS = int(os.environ.get("PULIH_ANNEX_INLINE_ROWS", "5000"))
 PULIH_INTAKE_DIR = Path(os.environ.get("PULIH_INTAKE_DIR", VAR_DIR / "intake"))
 PULIH_INTAKE_MAX_BYTES = int(os.environ.get("PULIH_INTAKE_MAX_BYTES", str(200 * 1024 * 1024)))
 PULIH_INTAKE_MAX_ROWS = int(os.environ.get("PULIH_INTAKE_MAX_ROWS", "1000000"))

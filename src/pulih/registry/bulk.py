@@ -65,6 +65,13 @@ class Writer(Protocol):
         temporary table, which the database answers by probing the column's index per value."""
         ...
 
+    def update_from(
+        self, table: str, *, key: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        """Set `columns` of the rows whose `key` is each row's first value: the new values go
+        to a temporary table in bulk, then one UPDATE ... FROM joins it (both databases)."""
+        ...
+
 
 def _ids_by_hash(found: Sequence[tuple[int, str]], nik_hashes: list[str]) -> np.ndarray:
     by_hash = {h: pk for pk, h in found}
@@ -153,6 +160,26 @@ class SqliteWriter:
         # join with a temporary key table let the planner scan the registry table instead.
         sql = f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608
         return sql, [json.dumps(list(values))]
+
+    def update_from(
+        self, table: str, *, key: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        if not rows:
+            return
+        names = (key, *columns)
+        cursor = self._raw()
+        cursor.execute("DROP TABLE IF EXISTS temp.bulk_update")
+        cursor.execute(f"CREATE TEMP TABLE bulk_update ({', '.join(names)})")
+        cursor.executemany(
+            f"INSERT INTO bulk_update VALUES ({', '.join('?' * len(names))})",  # noqa: S608
+            rows,
+        )
+        assignments = ", ".join(f"{c} = bulk_update.{c}" for c in columns)
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM bulk_update "  # noqa: S608
+            f"WHERE {table}.{key} = bulk_update.{key}"
+        )
+        cursor.execute("DROP TABLE temp.bulk_update")
 
 
 def _foreign_keys(table: str) -> list[tuple[str, str, str]]:
@@ -327,6 +354,27 @@ class PostgresWriter:
 
     def keys_in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         return f"{column} = ANY(%s)", [list(values)]
+
+    def update_from(
+        self, table: str, *, key: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        if not rows:
+            return
+        names = ", ".join((key, *columns))
+        with self._raw() as cursor:
+            cursor.execute(
+                f"CREATE TEMP TABLE bulk_update AS SELECT {names} FROM {table} "  # noqa: S608
+                "WITH NO DATA"
+            )
+            with cursor.copy(f"COPY bulk_update ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            assignments = ", ".join(f"{c} = bulk_update.{c}" for c in columns)
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM bulk_update "  # noqa: S608
+                f"WHERE {table}.{key} = bulk_update.{key}"
+            )
+            cursor.execute("DROP TABLE bulk_update")
 
 
 WRITERS: dict[str, type[SqliteWriter] | type[PostgresWriter]] = {

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ProgrammesConfig(AppConfig):
+    name = "pulih.programmes"
+    verbose_name = "Program dan putaran bantuan"

@@ -1,0 +1,650 @@
+"""Set-based work on a round: the applicant frame (every rule input of every application in
+one columnar frame), evaluation of the rules over it, what-if, and the choice of recipients
+within quotas and budget.
+
+The frame is built by one function for a whole round or for a list of application ids, so
+evaluating one application (an owner applying, an officer re-checking an appeal) runs the
+same queries and the same expressions as evaluating half a million.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from django.conf import settings
+from django.db import connection
+
+from pulih.linkage.models import CandidateKind, CandidateStatus, ListKind, Outcome
+from pulih.linkage.screening import names_agree_many
+from pulih.programmes import rules as R
+from pulih.programmes.models import ApplicationStatus, Round
+from pulih.registry.bulk import writer_for_connection
+
+STOP_LIST_KINDS = [k.value for k in ListKind if k != ListKind.CIVIL_REGISTRY]
+DECLARATION_DTYPES = {"money": pl.Int64, "yes_no": pl.Boolean, "text": pl.String}
+# Statuses an evaluation may move; later ones are held by a decision (an amendment moves them).
+OPEN_STATUSES = (
+    ApplicationStatus.SUBMITTED.value,
+    ApplicationStatus.ELIGIBLE.value,
+    ApplicationStatus.INELIGIBLE.value,
+    ApplicationStatus.RESERVE.value,
+)
+
+_BASE_COLUMNS = {
+    "application_id": pl.Int64,
+    "person_id": pl.Int64,
+    "identity_id": pl.Int64,
+    "business_id": pl.Int64,
+    "declarations": pl.String,
+    "bank": pl.String,
+    "status": pl.String,
+    "submitted_at": pl.String,
+    "business_region": pl.String,
+    "person_region": pl.String,
+    "size_class": pl.String,
+    "business_status": pl.String,
+    "nik_birth_date_mismatch": pl.Boolean,
+    "nik_sex_mismatch": pl.Boolean,
+    "nik_hash": pl.String,
+    "identity_nik_hash": pl.String,
+    "full_name": pl.String,
+    "birth_date": pl.String,
+}
+
+
+def _query(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
+    """Rows of a query as a typed frame. PostgreSQL streams them as CSV through COPY, which is
+    several times quicker than building a Python tuple per row; SQLite fetches them."""
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        raw = connection.connection
+        with raw.cursor() as cursor:
+            chunks = []
+            with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+                for block in copy:
+                    chunks.append(bytes(block))
+        data = b"".join(chunks)
+        if not data:
+            return pl.DataFrame(schema=schema)
+        bools = [name for name, dtype in schema.items() if dtype == pl.Boolean]
+        frame = pl.read_csv(
+            data,
+            has_header=False,
+            new_columns=list(schema),
+            schema_overrides={
+                name: (pl.String if dtype == pl.Boolean else dtype)
+                for name, dtype in schema.items()
+            },
+            infer_schema=False,
+        )
+        return frame.with_columns(pl.col(b) == "t" for b in bools) if bools else frame
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    frame = pl.DataFrame(rows, schema=list(schema), orient="row")
+    return frame.cast({k: v for k, v in schema.items()}, strict=False)
+
+
+def _base(round_id: int, application_ids: list[int] | None) -> pl.DataFrame:
+    where, params = "a.round_id = %s", [round_id]
+    if application_ids is not None:
+        match, extra = writer_for_connection().keys_in("a.id", application_ids)
+        where += f" AND {match}"
+        params += extra
+    sql = f"""
+        SELECT a.id, a.person_id, COALESCE(p.merged_into_id, p.id), a.business_id,
+               a.declarations, a.bank, a.status, a.submitted_at, b.region_code, p.region_code,
+               b.size_class, b.status, p.nik_birth_date_mismatch, p.nik_sex_mismatch,
+               p.nik_hash, ip.nik_hash, p.full_name, p.birth_date
+        FROM programmes_application a
+        JOIN registry_person p ON p.id = a.person_id
+        JOIN registry_person ip ON ip.id = COALESCE(p.merged_into_id, p.id)
+        JOIN registry_business b ON b.id = a.business_id
+        WHERE {where}
+    """  # noqa: S608 - only placeholders and fixed column names are interpolated
+    frame = _query(sql, params, _BASE_COLUMNS)
+    return frame.with_columns(pl.col("submitted_at").str.slice(0, 26)).sort("application_id")
+
+
+def _subquery(round_id: int, application_ids: list[int] | None) -> tuple[str, list[Any]]:
+    """Application ids of the round (or the given ones) as SQL, for the look-ups below."""
+    if application_ids is None:
+        return "SELECT id FROM programmes_application WHERE round_id = %s", [round_id]
+    match, params = writer_for_connection().keys_in("id", application_ids)
+    return (
+        f"SELECT id FROM programmes_application WHERE round_id = %s AND {match}",  # noqa: S608
+        [round_id, *params],
+    )
+
+
+def _list_status(base: pl.DataFrame, round_id: int, ids: list[int] | None) -> pl.DataFrame:
+    """list_<kind> per application: "hit", "review" or "" for every stop-list kind.
+
+    An exact NIK hit on a current list is a hit whatever any model said; probable hits come
+    from the linkage review queue. An officer's decision on a pair wins over both.
+    """
+    apps_sql, params = _subquery(round_id, ids)
+    exact = _query(
+        f"""
+        SELECT a.id, sl.kind, e.nik_hash
+        FROM programmes_application a
+        JOIN registry_person p ON p.id = a.person_id
+        JOIN registry_person ip ON ip.id = COALESCE(p.merged_into_id, p.id)
+        JOIN linkage_screeningentry e ON e.nik_hash IN (p.nik_hash, ip.nik_hash)
+        JOIN linkage_screeninglist sl ON sl.id = e.screening_list_id
+        WHERE a.id IN ({apps_sql}) AND e.nik_hash <> '' AND sl.superseded_at IS NULL
+          AND sl.kind <> %s
+        """,  # noqa: S608
+        [*params, ListKind.CIVIL_REGISTRY.value],
+        {"application_id": pl.Int64, "kind": pl.String, "nik_hash": pl.String},
+    )
+    identity = base.select("application_id", "identity_id")
+    exact = exact.join(identity, on="application_id").with_columns(
+        pl.concat_str(
+            pl.lit("list:"), "kind", pl.lit(":"), pl.col("identity_id").cast(pl.String),
+            pl.lit(":nik:"), "nik_hash",
+        ).alias("pair_key"),
+        pl.lit(R.LIST_HIT).alias("state"),
+    ).select("identity_id", "kind", "pair_key", "state")  # fmt: skip
+    candidates = (
+        _query(
+            f"""
+        SELECT c.person_id, c.list_kind, c.pair_key, c.status
+        FROM linkage_matchcandidate c
+        WHERE c.kind = %s AND c.current = %s AND c.person_id IN (
+            SELECT COALESCE(p.merged_into_id, p.id) FROM programmes_application a
+            JOIN registry_person p ON p.id = a.person_id WHERE a.id IN ({apps_sql}))
+        """,  # noqa: S608
+            [CandidateKind.LIST_HIT.value, True, *params],
+            {
+                "identity_id": pl.Int64,
+                "kind": pl.String,
+                "pair_key": pl.String,
+                "status": pl.String,
+            },
+        )
+        .with_columns(
+            pl.when(pl.col("status") == CandidateStatus.CONFIRMED.value)
+            .then(pl.lit(R.LIST_HIT))
+            .otherwise(pl.lit(R.LIST_REVIEW))
+            .alias("state")
+        )
+        .drop("status")
+    )
+    pairs = pl.concat([exact, candidates]).unique(["identity_id", "kind", "pair_key"], keep="first")
+    decided = _decisions(pairs["pair_key"].to_list())
+    pairs = pairs.join(decided, on="pair_key", how="left").with_columns(
+        pl.when(pl.col("outcome") == Outcome.ON_LIST.value)
+        .then(pl.lit(R.LIST_HIT))
+        .when(pl.col("outcome") == Outcome.NOT_ON_LIST.value)
+        .then(pl.lit(""))
+        .otherwise(pl.col("state"))
+        .alias("state")
+    )
+    # hit > review > "" per identity and kind
+    rank = {"": 0, R.LIST_REVIEW: 1, R.LIST_HIT: 2}
+    per = (
+        pairs.with_columns(pl.col("state").replace_strict(rank, return_dtype=pl.Int8).alias("r"))
+        .group_by("identity_id", "kind")
+        .agg(pl.col("r").max())
+        .with_columns(
+            pl.col("r").replace_strict({v: k for k, v in rank.items()}, return_dtype=pl.String)
+        )
+        .pivot(on="kind", index="identity_id", values="r")
+    )
+    out = base.select("application_id", "identity_id").join(per, on="identity_id", how="left")
+    return out.select(
+        "application_id",
+        *[
+            (pl.col(k) if k in per.columns else pl.lit(None, dtype=pl.String))
+            .fill_null("")
+            .alias(R.list_column(k))
+            for k in STOP_LIST_KINDS
+        ],
+    )
+
+
+def _decisions(pair_keys: list[str]) -> pl.DataFrame:
+    """The latest officer decision on each pair."""
+    schema = {"pair_key": pl.String, "outcome": pl.String, "decided_at": pl.String, "id": pl.Int64}
+    if not pair_keys:
+        return pl.DataFrame(schema={"pair_key": pl.String, "outcome": pl.String})
+    match, params = writer_for_connection().keys_in("pair_key", list(dict.fromkeys(pair_keys)))
+    found = _query(
+        f"SELECT pair_key, outcome, decided_at, id FROM linkage_matchdecision WHERE {match}",  # noqa: S608
+        params,
+        schema,
+    )
+    return found.sort("decided_at", "id").group_by("pair_key").agg(pl.col("outcome").last())
+
+
+def _shared_nik(base: pl.DataFrame, round_id: int, ids: list[int] | None) -> pl.DataFrame:
+    """Whether a person's NIK is also used by someone else and no officer found them the same."""
+    apps_sql, params = _subquery(round_id, ids)
+    found = _query(
+        f"""
+        SELECT c.person_id, c.other_person_id, c.pair_key FROM linkage_matchcandidate c
+        WHERE c.kind = %s AND c.current = %s AND (c.person_id IN (
+            SELECT COALESCE(p.merged_into_id, p.id) FROM programmes_application a
+            JOIN registry_person p ON p.id = a.person_id WHERE a.id IN ({apps_sql}))
+          OR c.other_person_id IN (
+            SELECT COALESCE(p.merged_into_id, p.id) FROM programmes_application a
+            JOIN registry_person p ON p.id = a.person_id WHERE a.id IN ({apps_sql})))
+        """,  # noqa: S608
+        [CandidateKind.SHARED_NIK.value, True, *params, *params],
+        {"a": pl.Int64, "b": pl.Int64, "pair_key": pl.String},
+    )
+    decided = _decisions(found["pair_key"].to_list())
+    flagged = (
+        found.join(decided, on="pair_key", how="left")
+        .filter(pl.col("outcome").fill_null("") != Outcome.SAME_PERSON.value)
+        .select(pl.concat_list("a", "b").alias("identity_id"))
+        .explode("identity_id")
+        .unique()
+        .with_columns(pl.lit(True).alias("shared_nik"))
+    )
+    return (
+        base.select("application_id", "identity_id")
+        .join(flagged, on="identity_id", how="left")
+        .select("application_id", pl.col("shared_nik").fill_null(False))
+    )
+
+
+def _civil_registry(base: pl.DataFrame, round_id: int, ids: list[int] | None) -> pl.DataFrame:
+    """match / absent / other_person / birth_date_differs against the current Dukcapil lists."""
+    lists = _query(
+        "SELECT id FROM linkage_screeninglist WHERE kind = %s AND superseded_at IS NULL",
+        [ListKind.CIVIL_REGISTRY.value],
+        {"id": pl.Int64},
+    )
+    if lists.height == 0:
+        return base.select("application_id", pl.lit(R.CIVIL_NO_LIST).alias("civil_registry"))
+    apps_sql, params = _subquery(round_id, ids)
+    entries = _query(
+        f"""
+        SELECT a.id, e.full_name, e.birth_date
+        FROM programmes_application a
+        JOIN registry_person p ON p.id = a.person_id
+        JOIN linkage_screeningentry e ON e.nik_hash = p.nik_hash
+        JOIN linkage_screeninglist sl ON sl.id = e.screening_list_id
+        WHERE a.id IN ({apps_sql}) AND sl.kind = %s AND sl.superseded_at IS NULL
+        """,  # noqa: S608
+        [*params, ListKind.CIVIL_REGISTRY.value],
+        {"application_id": pl.Int64, "entry_name": pl.String, "entry_birth": pl.String},
+    )
+    joined = entries.join(
+        base.select("application_id", "full_name", "birth_date"), on="application_id"
+    )
+    if joined.height:
+        joined = joined.with_columns(
+            names_agree_many(joined["full_name"], joined["entry_name"].fill_null("")).alias(
+                "name_ok"
+            ),
+            (
+                pl.col("entry_birth").is_null()
+                | (pl.col("entry_birth").str.slice(0, 10) == pl.col("birth_date").str.slice(0, 10))
+            ).alias("birth_ok"),
+        )
+    else:
+        joined = joined.with_columns(
+            pl.lit(None, dtype=pl.Boolean).alias("name_ok"),
+            pl.lit(None, dtype=pl.Boolean).alias("birth_ok"),
+        )
+    # Several entries for one NIK (two lists): the best one counts.
+    best = (
+        joined.with_columns(
+            pl.when(pl.col("name_ok") & pl.col("birth_ok"))
+            .then(pl.lit(3))
+            .when(pl.col("name_ok"))
+            .then(pl.lit(2))
+            .otherwise(pl.lit(1))
+            .alias("score")
+        )
+        .group_by("application_id")
+        .agg(pl.col("score").max())
+    )
+    return (
+        base.select("application_id")
+        .join(best, on="application_id", how="left")
+        .select(
+            "application_id",
+            pl.col("score")
+            .replace_strict(
+                {3: R.CIVIL_MATCH, 2: R.CIVIL_BIRTH_DATE, 1: R.CIVIL_OTHER_PERSON},
+                default=R.CIVIL_ABSENT,
+                return_dtype=pl.String,
+            )
+            .fill_null(R.CIVIL_ABSENT)
+            .alias("civil_registry"),
+        )
+    )
+
+
+def _received(base: pl.DataFrame, round_id: int, ids: list[int] | None) -> pl.DataFrame:
+    """Codes of the programmes each identity has a benefit from in another round."""
+    apps_sql, params = _subquery(round_id, ids)
+    identities = f"""
+        SELECT COALESCE(p.merged_into_id, p.id) FROM programmes_application a
+        JOIN registry_person p ON p.id = a.person_id WHERE a.id IN ({apps_sql})
+    """  # noqa: S608
+    found = _query(
+        f"""
+        SELECT COALESCE(q.merged_into_id, q.id), pr.code
+        FROM payments_payment pay
+        JOIN registry_person q ON q.id = pay.person_id
+        JOIN programmes_round r ON r.id = pay.round_id
+        JOIN programmes_programme pr ON pr.id = r.programme_id
+        WHERE pay.status <> 'cancelled' AND pay.round_id <> %s
+          AND COALESCE(q.merged_into_id, q.id) IN ({identities})
+        UNION
+        SELECT COALESCE(q.merged_into_id, q.id), pr.code
+        FROM payments_handover h
+        JOIN registry_person q ON q.id = h.person_id
+        JOIN programmes_round r ON r.id = h.round_id
+        JOIN programmes_programme pr ON pr.id = r.programme_id
+        WHERE h.status <> 'cancelled' AND h.round_id <> %s
+          AND COALESCE(q.merged_into_id, q.id) IN ({identities})
+        """,  # noqa: S608
+        [round_id, *params, round_id, *params],
+        {"identity_id": pl.Int64, "code": pl.String},
+    )
+    per = found.group_by("identity_id").agg(
+        pl.col("code").unique().sort().alias("received_programmes")
+    )
+    return (
+        base.select("application_id", "identity_id")
+        .join(per, on="identity_id", how="left")
+        .select(
+            "application_id",
+            pl.col("received_programmes").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+        )
+    )
+
+
+def _person_rank(round_id: int, base: pl.DataFrame) -> pl.DataFrame:
+    """Each application's place among the round's live applications of the same identity.
+
+    Always computed over the whole round (a single application is first or not among all)."""
+    everyone = _query(
+        """
+        SELECT a.id, COALESCE(p.merged_into_id, p.id), a.status
+        FROM programmes_application a JOIN registry_person p ON p.id = a.person_id
+        WHERE a.round_id = %s
+        """,
+        [round_id],
+        {"application_id": pl.Int64, "identity_id": pl.Int64, "status": pl.String},
+    ).filter(pl.col("status") != ApplicationStatus.WITHDRAWN.value)
+    ranked = everyone.sort("application_id").with_columns(
+        pl.col("application_id").cum_count().over("identity_id").alias("person_rank"),
+        pl.col("application_id").first().over("identity_id").alias("first_application_id"),
+    )
+    return (
+        base.select("application_id")
+        .join(
+            ranked.select("application_id", "person_rank", "first_application_id"),
+            on="application_id",
+            how="left",
+        )
+        .with_columns(pl.col("person_rank").fill_null(2))
+    )
+
+
+_REGION_NAMES: dict[int, pl.DataFrame] = {}
+
+
+def _region_names() -> pl.DataFrame:
+    """village code -> "Kel. X, Kota Y" (the reference table changes only with a new release)."""
+    from pulih.reference.models import Region
+
+    size = Region.objects.count()
+    if size not in _REGION_NAMES:
+        regions = pl.DataFrame(
+            list(Region.objects.values_list("code", "name", "level")),
+            schema={"code": pl.String, "name": pl.String, "level": pl.Int64},
+            orient="row",
+        )
+        villages = regions.filter(pl.col("level") == 4).with_columns(
+            pl.col("code").str.slice(0, 5).alias("city")
+        )
+        cities = regions.filter(pl.col("level") == 2).select(
+            pl.col("code").alias("city"), pl.col("name").alias("city_name")
+        )
+        _REGION_NAMES.clear()
+        _REGION_NAMES[size] = villages.join(cities, on="city", how="left").select(
+            "code",
+            pl.concat_str("name", pl.lit(", "), pl.col("city_name").fill_null("")).alias(
+                "region_name"
+            ),
+        )
+    return _REGION_NAMES[size]
+
+
+def applicant_frame(
+    round_obj: Round,
+    declarations: list[dict[str, Any]],
+    *,
+    application_ids: list[int] | None = None,
+) -> pl.DataFrame:
+    """Every input of every rule for the round's applications (or the given ones)."""
+    ids = application_ids
+    base = _base(round_obj.pk, ids)
+    if base.height == 0:
+        return _with_declarations(base, declarations).with_columns(
+            *[pl.lit("").alias(R.list_column(k)) for k in STOP_LIST_KINDS],
+            pl.lit(False).alias("shared_nik"),
+            pl.lit(R.CIVIL_NO_LIST).alias("civil_registry"),
+            pl.lit([], dtype=pl.List(pl.String)).alias("received_programmes"),
+            pl.lit(1, dtype=pl.UInt32).alias("person_rank"),
+            pl.lit(0, dtype=pl.Int64).alias("first_application_id"),
+            pl.lit("").alias("business_region_name"),
+            pl.lit("").alias("person_region_name"),
+        )
+    names = _region_names()
+    frame = (
+        base.join(_list_status(base, round_obj.pk, ids), on="application_id", how="left")
+        .join(_shared_nik(base, round_obj.pk, ids), on="application_id", how="left")
+        .join(_civil_registry(base, round_obj.pk, ids), on="application_id", how="left")
+        .join(_received(base, round_obj.pk, ids), on="application_id", how="left")
+        .join(_person_rank(round_obj.pk, base), on="application_id", how="left")
+        .join(
+            names.rename({"code": "business_region", "region_name": "business_region_name"}),
+            on="business_region",
+            how="left",
+        )
+        .join(
+            names.rename({"code": "person_region", "region_name": "person_region_name"}),
+            on="person_region",
+            how="left",
+        )
+        .with_columns(
+            pl.col("business_region_name").fill_null(pl.col("business_region")),
+            pl.col("person_region_name").fill_null(pl.col("person_region")),
+        )
+    )
+    return _with_declarations(frame, declarations).sort("application_id")
+
+
+def _with_declarations(frame: pl.DataFrame, declarations: list[dict[str, Any]]) -> pl.DataFrame:
+    if not declarations:
+        return frame
+    dtype = pl.Struct({d["field"]: DECLARATION_DTYPES[d["type"]] for d in declarations})
+    decoded = frame["declarations"].fill_null("{}").str.json_decode(dtype)
+    return frame.with_columns(
+        decoded.struct.field(d["field"]).alias(f"declared_{d['field']}") for d in declarations
+    )
+
+
+# --- evaluation -------------------------------------------------------------------------------
+
+
+@dataclass
+class Evaluated:
+    frame: pl.DataFrame  # application_id, eligible, results (JSON), status, region columns
+    failures: dict[str, int]
+
+
+def evaluate(frame: pl.DataFrame, rules: list[R.Rule]) -> Evaluated:
+    """Each application's outcome under `rules` (the built-in one-per-person rule included)."""
+    all_rules = R.rules_with_builtin(rules)
+    result = R.evaluate(frame, all_rules)
+    failures = {rule.code: int((~result[rule.code]).sum()) for rule in all_rules}
+    out = frame.select("application_id", "status", "business_region").with_columns(
+        result["eligible"], R.results_json(result, all_rules)
+    )
+    return Evaluated(out, failures)
+
+
+def evaluation_write(evaluated: pl.DataFrame, *, version_id: int, at: datetime) -> None:
+    """Store results on every application, and move the status of those no decision holds."""
+    new_status = (
+        pl.when(~pl.col("status").is_in(OPEN_STATUSES))
+        .then(pl.col("status"))
+        .when(pl.col("eligible"))
+        .then(
+            pl.when(pl.col("status") == ApplicationStatus.RESERVE.value)
+            .then(pl.col("status"))
+            .otherwise(pl.lit(ApplicationStatus.ELIGIBLE.value))
+        )
+        .otherwise(pl.lit(ApplicationStatus.INELIGIBLE.value))
+    )
+    rows = evaluated.select(
+        pl.col("application_id"),
+        pl.col("eligible"),
+        pl.col("results"),
+        new_status.alias("status"),
+    )
+    stamp = _stamp(at)
+    writer = writer_for_connection()
+    writer.update_from(
+        "programmes_application",
+        key="id",
+        columns=(
+            "eligible",
+            "results",
+            "status",
+            "evaluated_version_id",
+            "evaluated_at",
+            "updated_at",
+        ),  # fmt: skip
+        rows=[
+            (pk, eligible, results, status, version_id, stamp, stamp)
+            for pk, eligible, results, status in rows.iter_rows()
+        ],
+    )
+
+
+def _stamp(value: datetime) -> str:
+    from datetime import UTC
+
+    text = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return f"{text}+00" if connection.vendor == "postgresql" else text
+
+
+# --- what-if and selection ---------------------------------------------------------------------
+
+
+def snapshot_path(round_obj: Round) -> Path:
+    return Path(settings.PULIH_PROGRAMMES_DIR) / f"round-{round_obj.pk}" / "applicants.parquet"
+
+
+def snapshot_write(round_obj: Round, frame: pl.DataFrame) -> None:
+    """The frame of the latest evaluation, so what-if answers without touching the database."""
+    path = snapshot_path(round_obj)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    frame.write_parquet(tmp)
+    os.replace(tmp, path)
+
+
+def snapshot_read(round_obj: Round) -> pl.DataFrame | None:
+    path = snapshot_path(round_obj)
+    return pl.read_parquet(path) if path.exists() else None
+
+
+@dataclass
+class WhatIf:
+    applicants: int
+    eligible: int
+    cost: int
+    within_budget: int  # recipients the budget allows (after what is already committed)
+    failures: dict[str, int]
+    by_city: list[dict[str, Any]]
+    by_district: list[dict[str, Any]]
+
+
+def what_if(frame: pl.DataFrame, rules: list[R.Rule], *, amount: int, budget_left: int) -> WhatIf:
+    """How many pass, what it costs and where, under rules and an amount not yet saved."""
+    all_rules = R.rules_with_builtin(rules)
+    result = R.evaluate(frame, all_rules)
+    live = frame["status"] != ApplicationStatus.WITHDRAWN.value
+    passed = result["eligible"] & live
+    eligible = int(passed.sum())
+    where = frame.select(
+        pl.col("business_region").str.slice(0, 5).alias("city"),
+        pl.col("business_region").str.slice(0, 8).alias("district"),
+        pl.col("business_region_name"),
+    ).with_columns(passed.alias("passed"), live.alias("live"))
+
+    def split(level: str) -> list[dict[str, Any]]:
+        grouped = (
+            where.filter(pl.col("live"))
+            .group_by(level)
+            .agg(pl.len().alias("applicants"), pl.col("passed").sum().alias("eligible"))
+            .with_columns((pl.col("eligible") * amount).alias("cost"))
+            .sort(level)
+        )
+        return grouped.rename({level: "region"}).to_dicts()
+
+    return WhatIf(
+        applicants=int(live.sum()),
+        eligible=eligible,
+        cost=eligible * amount,
+        within_budget=min(eligible, max(budget_left, 0) // amount),
+        failures={rule.code: int((~result[rule.code] & live).sum()) for rule in all_rules},
+        by_city=split("city"),
+        by_district=split("district"),
+    )
+
+
+def select_recipients(
+    candidates: pl.DataFrame, *, quotas: dict[str, int], already: dict[str, int], slots: int
+) -> pl.DataFrame:
+    """The first `slots` candidates in order (application id) that fit their region's quota.
+
+    `candidates`: application_id, business_region, ...; `already`: recipients each quota region
+    has from earlier decisions. Quotas never nest (definition.py refuses it), so a candidate
+    counts against at most one quota and the choice is a rank within groups.
+    """
+    if candidates.height == 0:
+        return candidates
+    frame = candidates.sort("application_id").with_columns(
+        pl.lit(None, dtype=pl.String).alias("quota")
+    )
+    for code in quotas:
+        inside = (pl.col("business_region") == code) | pl.col("business_region").str.starts_with(
+            code + "."
+        )
+        frame = frame.with_columns(
+            pl.when(inside).then(pl.lit(code)).otherwise(pl.col("quota")).alias("quota")
+        )
+    limits = pl.DataFrame(
+        {
+            "quota": list(quotas),
+            "room": [max(quotas[q] - already.get(q, 0), 0) for q in quotas],
+        },
+        schema={"quota": pl.String, "room": pl.Int64},
+    )
+    frame = (
+        frame.with_columns(pl.col("application_id").cum_count().over("quota").alias("place"))
+        .join(limits, on="quota", how="left")
+        .filter(pl.col("quota").is_null() | (pl.col("place") <= pl.col("room")))
+        .sort("application_id")
+        .head(max(slots, 0))
+    )
+    return frame.drop("quota", "place", "room")
