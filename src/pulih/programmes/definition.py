@@ -178,7 +178,7 @@ def _text(value: str, where: str, key: str, limit: int) -> str:
 
 
 def _declaration(table: dict[str, Any], where: str) -> dict[str, Any]:
-    _no_extra(table, {"field", "label", "type", "required"}, where)
+    _no_extra(table, {"field", "label", "type", "required", "columns"}, where)
     name = _take(table, "field", "str", where)
     if not _FIELD.match(name):
         raise ProgrammeError(
@@ -196,6 +196,8 @@ def _declaration(table: dict[str, Any], where: str) -> dict[str, Any]:
         "label": _text(_take(table, "label", "str", where), where, "label", 150),
         "type": kind,
         "required": _take(table, "required", "bool", where, default=True),
+        # Other headers senders use for it in their lists ("Saldo", "Saldo Rekening").
+        "columns": _take(table, "columns", "list[str]", where, default=[]),
     }
 
 

@@ -480,6 +480,52 @@ def _with_declarations(frame: pl.DataFrame, declarations: list[dict[str, Any]]) 
     )
 
 
+# --- declarations written in a proposer list ---------------------------------------------------
+
+YES = {"ya", "y", "yes", "benar", "ada", "1", "true"}
+NO = {"tidak", "tdk", "t", "no", "n", "tidak ada", "belum", "0", "false"}
+
+
+def declarations_from_file(
+    path: Path, file_format: str, sheet: str, declarations: list[dict[str, Any]]
+) -> pl.DataFrame:
+    """row_number and one column per programme declaration found in a proposer list's headers
+    (matched by field name or label: "Saldo Tabungan", "saldo_tabungan", "Saldo tabungan (Rp)").
+    Cells that do not read as their type are left empty; the rule then says "tidak diisi"."""
+    from pulih.intake.columns import header_key
+    from pulih.intake.normalize import parse_money
+    from pulih.intake.reader import ROW, read_table
+
+    table = read_table(path, file_format, sheet=sheet)
+    by_key = {header_key(h): h for h in table.headers}
+    columns: list[pl.Series] = [table.frame[ROW].cast(pl.Int64).alias("row_number")]
+    for spec in declarations:
+        wanted = {
+            header_key(spec["field"].replace("_", " ")),
+            header_key(spec["label"]),
+            header_key(spec["label"].split("(")[0]),
+            *(header_key(c) for c in spec.get("columns", [])),
+        }
+        header = next((by_key[k] for k in wanted if k in by_key), None)
+        if header is None:
+            continue
+        raw = table.frame[header].cast(pl.String).fill_null("").str.strip_chars()
+        if spec["type"] == "money":
+            value = parse_money(raw).cast(pl.Int64)
+        elif spec["type"] == "yes_no":
+            lowered = raw.str.to_lowercase()
+            value = pl.select(
+                pl.when(lowered.is_in(list(YES)))
+                .then(True)
+                .when(lowered.is_in(list(NO)))
+                .then(False)
+            ).to_series()
+        else:
+            value = pl.select(pl.when(raw != "").then(raw.str.slice(0, 300))).to_series()
+        columns.append(value.alias(spec["field"]))
+    return pl.DataFrame(columns)
+
+
 # --- evaluation -------------------------------------------------------------------------------
 
 

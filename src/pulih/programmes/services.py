@@ -309,6 +309,12 @@ def applications_from_intake(
     ).sort("row_number")
     skipped = job.rows_read - records.height
     declarations_spec = version_for(round_obj).definition["declarations"]
+    if declared is None and declarations_spec:
+        from pulih.intake.pipeline import source_path
+
+        declared = pipeline.declarations_from_file(
+            source_path(job), job.file_format, job.sheet, declarations_spec
+        )
     default_bank = round_obj.banks[0] if round_obj.banks else ""
     now = timezone.now()
     stamp = pipeline._stamp(now)
