@@ -28,7 +28,7 @@ from pulih.programmes.models import (
 )
 from pulih.programmes.tests.conftest import screening_list
 from pulih.registry.models import Person
-from pulih.testing.factories import build_nik, user_make
+from pulih.testing.factories import user_make
 
 pytestmark = pytest.mark.django_db
 

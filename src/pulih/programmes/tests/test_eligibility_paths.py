@@ -175,7 +175,7 @@ def test_round_and_single_evaluation_agree(people, tmp_path_factory) -> None:
     }
     assert whole_round == one_by_one
     # And the planted facts are what decided it.
-    for (spec, person, *_rest), (_pk, (eligible, results)) in zip(
+    for (spec, *_rest), (_pk, (eligible, results)) in zip(
         made, sorted(whole_round.items()), strict=True
     ):
         passed = {code: ok for code, ok, _seen in results}
