@@ -161,13 +161,18 @@ class Application(models.Model):
     is recorded on the first application (`also_proposed_by`), not as a second one.
     """
 
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="applications")
+    # Indexed by the constraints below: (round, person) and (round, status, id) lead with the
+    # round, person has its own; businesses are never deleted, so no index on business.
+    round = models.ForeignKey(
+        Round, on_delete=models.PROTECT, related_name="applications", db_index=False
+    )
     person = models.ForeignKey(
         "registry.Person", on_delete=models.PROTECT, related_name="applications"
     )
     business = models.ForeignKey(
-        "registry.Business", on_delete=models.PROTECT, related_name="applications"
-    )
+        "registry.Business", on_delete=models.PROTECT, related_name="applications",
+        db_index=False,
+    )  # fmt: skip
     channel = models.CharField(max_length=10, choices=Channel.choices)
     proposer = models.CharField(_("pengusul"), max_length=150, blank=True)
     intake_job = models.ForeignKey(
@@ -208,7 +213,6 @@ class Application(models.Model):
         ]
         indexes = [
             models.Index(fields=["round", "status", "id"], name="application_round_status_idx"),
-            models.Index(fields=["person"], name="application_person_idx"),
         ]
 
     def __str__(self) -> str:

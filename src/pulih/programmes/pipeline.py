@@ -44,17 +44,12 @@ _BASE_COLUMNS = {
     "declarations": pl.String,
     "bank": pl.String,
     "status": pl.String,
-    "submitted_at": pl.String,
     "business_region": pl.String,
     "person_region": pl.String,
     "size_class": pl.String,
     "business_status": pl.String,
     "nik_birth_date_mismatch": pl.Boolean,
     "nik_sex_mismatch": pl.Boolean,
-    "nik_hash": pl.String,
-    "identity_nik_hash": pl.String,
-    "full_name": pl.String,
-    "birth_date": pl.String,
 }
 
 
@@ -83,7 +78,12 @@ def _query(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFr
             },
             infer_schema=False,
         )
-        return frame.with_columns(pl.col(b) == "t" for b in bools) if bools else frame
+        # PostgreSQL writes booleans as t/f; a CASE expression gives 1/0.
+        return (
+            frame.with_columns(pl.col(b).is_in(["t", "1", "true"]) for b in bools)
+            if bools
+            else frame
+        )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -99,17 +99,14 @@ def _base(round_id: int, application_ids: list[int] | None) -> pl.DataFrame:
         params += extra
     sql = f"""
         SELECT a.id, a.person_id, COALESCE(p.merged_into_id, p.id), a.business_id,
-               a.declarations, a.bank, a.status, a.submitted_at, b.region_code, p.region_code,
-               b.size_class, b.status, p.nik_birth_date_mismatch, p.nik_sex_mismatch,
-               p.nik_hash, ip.nik_hash, p.full_name, p.birth_date
+               a.declarations, a.bank, a.status, b.region_code, p.region_code,
+               b.size_class, b.status, p.nik_birth_date_mismatch, p.nik_sex_mismatch
         FROM programmes_application a
         JOIN registry_person p ON p.id = a.person_id
-        JOIN registry_person ip ON ip.id = COALESCE(p.merged_into_id, p.id)
         JOIN registry_business b ON b.id = a.business_id
         WHERE {where}
     """  # noqa: S608 - only placeholders and fixed column names are interpolated
-    frame = _query(sql, params, _BASE_COLUMNS)
-    return frame.with_columns(pl.col("submitted_at").str.slice(0, 26)).sort("application_id")
+    return _query(sql, params, _BASE_COLUMNS).sort("application_id")
 
 
 def _subquery(round_id: int, application_ids: list[int] | None) -> tuple[str, list[Any]]:
@@ -123,52 +120,57 @@ def _subquery(round_id: int, application_ids: list[int] | None) -> tuple[str, li
     )
 
 
-def _list_status(base: pl.DataFrame, round_id: int, ids: list[int] | None) -> pl.DataFrame:
+def _listed_persons(kinds: list[str]) -> pl.DataFrame:
+    """Registry persons whose NIK is on a current list of one of `kinds`: (identity, kind,
+    nik_hash). Driven from the entries through the NIK's unique index, so the cost follows
+    the lists, not the round."""
+    marks = ", ".join(["%s"] * len(kinds))
+    return _query(
+        f"""
+        SELECT COALESCE(p.merged_into_id, p.id), sl.kind, e.nik_hash
+        FROM linkage_screeninglist sl
+        JOIN linkage_screeningentry e ON e.screening_list_id = sl.id
+        JOIN registry_person p ON p.nik_hash = e.nik_hash
+        WHERE sl.superseded_at IS NULL AND sl.kind IN ({marks}) AND e.nik_hash <> ''
+        """,  # noqa: S608 - only placeholders are interpolated
+        kinds,
+        {"identity_id": pl.Int64, "kind": pl.String, "nik_hash": pl.String},
+    ).unique()
+
+
+def _list_status(base: pl.DataFrame) -> pl.DataFrame:
     """list_<kind> per application: "hit", "review" or "" for every stop-list kind.
 
-    An exact NIK hit on a current list is a hit whatever any model said; probable hits come
-    from the linkage review queue. An officer's decision on a pair wins over both.
+    An exact NIK hit on a current list (the NIK of the applicant or of anyone merged into the
+    same identity) is a hit whatever any model said; probable hits come from the linkage
+    review queue. An officer's decision on a pair wins over both.
     """
-    apps_sql, params = _subquery(round_id, ids)
-    exact = _query(
-        f"""
-        SELECT a.id, sl.kind, e.nik_hash
-        FROM programmes_application a
-        JOIN registry_person p ON p.id = a.person_id
-        JOIN registry_person ip ON ip.id = COALESCE(p.merged_into_id, p.id)
-        JOIN linkage_screeningentry e ON e.nik_hash IN (p.nik_hash, ip.nik_hash)
-        JOIN linkage_screeninglist sl ON sl.id = e.screening_list_id
-        WHERE a.id IN ({apps_sql}) AND e.nik_hash <> '' AND sl.superseded_at IS NULL
-          AND sl.kind <> %s
-        """,  # noqa: S608
-        [*params, ListKind.CIVIL_REGISTRY.value],
-        {"application_id": pl.Int64, "kind": pl.String, "nik_hash": pl.String},
-    )
-    identity = base.select("application_id", "identity_id")
-    exact = exact.join(identity, on="application_id").with_columns(
-        pl.concat_str(
-            pl.lit("list:"), "kind", pl.lit(":"), pl.col("identity_id").cast(pl.String),
-            pl.lit(":nik:"), "nik_hash",
-        ).alias("pair_key"),
-        pl.lit(R.LIST_HIT).alias("state"),
-    ).select("identity_id", "kind", "pair_key", "state")  # fmt: skip
+    identities = base.select("identity_id").unique()
+    exact = (
+        _listed_persons(STOP_LIST_KINDS)
+        .join(identities, on="identity_id", how="semi")
+        .with_columns(
+            pl.concat_str(
+                pl.lit("list:"), "kind", pl.lit(":"), pl.col("identity_id").cast(pl.String),
+                pl.lit(":nik:"), "nik_hash",
+            ).alias("pair_key"),
+            pl.lit(R.LIST_HIT).alias("state"),
+        )
+        .select("identity_id", "kind", "pair_key", "state")
+    )  # fmt: skip
     candidates = (
         _query(
-            f"""
-        SELECT c.person_id, c.list_kind, c.pair_key, c.status
-        FROM linkage_matchcandidate c
-        WHERE c.kind = %s AND c.current = %s AND c.person_id IN (
-            SELECT COALESCE(p.merged_into_id, p.id) FROM programmes_application a
-            JOIN registry_person p ON p.id = a.person_id WHERE a.id IN ({apps_sql}))
-        """,  # noqa: S608
-            [CandidateKind.LIST_HIT.value, True, *params],
+            "SELECT c.person_id, c.list_kind, c.pair_key, c.status FROM linkage_matchcandidate c "
+            "WHERE c.kind = %s AND c.current = %s",
+            [CandidateKind.LIST_HIT.value, True],
             {
                 "identity_id": pl.Int64,
                 "kind": pl.String,
                 "pair_key": pl.String,
                 "status": pl.String,
             },
-        )
+        )  # fmt: skip
+        .join(identities, on="identity_id", how="semi")
         .with_columns(
             pl.when(pl.col("status") == CandidateStatus.CONFIRMED.value)
             .then(pl.lit(R.LIST_HIT))
@@ -196,7 +198,11 @@ def _list_status(base: pl.DataFrame, round_id: int, ids: list[int] | None) -> pl
         .with_columns(
             pl.col("r").replace_strict({v: k for k, v in rank.items()}, return_dtype=pl.String)
         )
-        .pivot(on="kind", index="identity_id", values="r")
+    )
+    per = (
+        per.pivot(on="kind", index="identity_id", values="r")
+        if per.height
+        else pl.DataFrame(schema={"identity_id": pl.Int64})
     )
     out = base.select("application_id", "identity_id").join(per, on="identity_id", how="left")
     return out.select(
@@ -224,20 +230,12 @@ def _decisions(pair_keys: list[str]) -> pl.DataFrame:
     return found.sort("decided_at", "id").group_by("pair_key").agg(pl.col("outcome").last())
 
 
-def _shared_nik(base: pl.DataFrame, round_id: int, ids: list[int] | None) -> pl.DataFrame:
+def _shared_nik(base: pl.DataFrame) -> pl.DataFrame:
     """Whether a person's NIK is also used by someone else and no officer found them the same."""
-    apps_sql, params = _subquery(round_id, ids)
     found = _query(
-        f"""
-        SELECT c.person_id, c.other_person_id, c.pair_key FROM linkage_matchcandidate c
-        WHERE c.kind = %s AND c.current = %s AND (c.person_id IN (
-            SELECT COALESCE(p.merged_into_id, p.id) FROM programmes_application a
-            JOIN registry_person p ON p.id = a.person_id WHERE a.id IN ({apps_sql}))
-          OR c.other_person_id IN (
-            SELECT COALESCE(p.merged_into_id, p.id) FROM programmes_application a
-            JOIN registry_person p ON p.id = a.person_id WHERE a.id IN ({apps_sql})))
-        """,  # noqa: S608
-        [CandidateKind.SHARED_NIK.value, True, *params, *params],
+        "SELECT c.person_id, c.other_person_id, c.pair_key FROM linkage_matchcandidate c "
+        "WHERE c.kind = %s AND c.current = %s",
+        [CandidateKind.SHARED_NIK.value, True],
         {"a": pl.Int64, "b": pl.Int64, "pair_key": pl.String},
     )
     decided = _decisions(found["pair_key"].to_list())
@@ -265,37 +263,52 @@ def _civil_registry(base: pl.DataFrame, round_id: int, ids: list[int] | None) ->
     )
     if lists.height == 0:
         return base.select("application_id", pl.lit(R.CIVIL_NO_LIST).alias("civil_registry"))
-    apps_sql, params = _subquery(round_id, ids)
-    entries = _query(
-        f"""
-        SELECT a.id, e.full_name, e.birth_date
-        FROM programmes_application a
-        JOIN registry_person p ON p.id = a.person_id
-        JOIN linkage_screeningentry e ON e.nik_hash = p.nik_hash
-        JOIN linkage_screeninglist sl ON sl.id = e.screening_list_id
-        WHERE a.id IN ({apps_sql}) AND sl.kind = %s AND sl.superseded_at IS NULL
-        """,  # noqa: S608
-        [*params, ListKind.CIVIL_REGISTRY.value],
-        {"application_id": pl.Int64, "entry_name": pl.String, "entry_birth": pl.String},
-    )
-    joined = entries.join(
-        base.select("application_id", "full_name", "birth_date"), on="application_id"
-    )
-    if joined.height:
-        joined = joined.with_columns(
-            names_agree_many(joined["full_name"], joined["entry_name"].fill_null("")).alias(
-                "name_ok"
-            ),
-            (
-                pl.col("entry_birth").is_null()
-                | (pl.col("entry_birth").str.slice(0, 10) == pl.col("birth_date").str.slice(0, 10))
-            ).alias("birth_ok"),
-        )
+    # Equal names and birth dates are decided in the database; only the other pairs come back
+    # with both names, for the same-person-written-differently check (names_agree_many).
+    columns = """
+        a.id,
+        CASE WHEN lower(e.full_name) = lower(p.full_name) OR e.full_name = '' THEN 1 ELSE 0 END,
+        CASE WHEN e.birth_date IS NULL OR e.birth_date = p.birth_date THEN 1 ELSE 0 END,
+        CASE WHEN lower(e.full_name) = lower(p.full_name) THEN '' ELSE e.full_name END,
+        CASE WHEN lower(e.full_name) = lower(p.full_name) THEN '' ELSE p.full_name END
+    """
+    if ids is None:
+        # The whole round: walk the extract's entries to the persons by the NIK's unique index.
+        sql = f"""
+            SELECT {columns}
+            FROM linkage_screeninglist sl
+            JOIN linkage_screeningentry e ON e.screening_list_id = sl.id
+            JOIN registry_person p ON p.nik_hash = e.nik_hash
+            JOIN programmes_application a ON a.person_id = p.id AND a.round_id = %s
+            WHERE sl.kind = %s AND sl.superseded_at IS NULL
+        """  # noqa: S608
+        params: list[Any] = [round_id, ListKind.CIVIL_REGISTRY.value]
     else:
-        joined = joined.with_columns(
-            pl.lit(None, dtype=pl.Boolean).alias("name_ok"),
-            pl.lit(None, dtype=pl.Boolean).alias("birth_ok"),
+        # A few applications: from them to the entries by the (list, NIK) index.
+        match, extra = writer_for_connection().keys_in("a.id", ids)
+        sql = f"""
+            SELECT {columns}
+            FROM programmes_application a
+            JOIN registry_person p ON p.id = a.person_id
+            JOIN linkage_screeninglist sl ON sl.kind = %s AND sl.superseded_at IS NULL
+            JOIN linkage_screeningentry e
+              ON e.screening_list_id = sl.id AND e.nik_hash = p.nik_hash
+            WHERE {match}
+        """  # noqa: S608
+        params = [ListKind.CIVIL_REGISTRY.value, *extra]
+    joined = _query(
+        sql,
+        params,
+        {"application_id": pl.Int64, "name_ok": pl.Boolean, "birth_ok": pl.Boolean,
+         "entry_name": pl.String, "full_name": pl.String},
+    )  # fmt: skip
+    if joined.height and not bool(joined["name_ok"].all()):
+        positions = pl.Series(range(joined.height)).filter(~joined["name_ok"])
+        differ = joined.filter(~pl.col("name_ok"))
+        agree = joined["name_ok"].scatter(
+            positions, names_agree_many(differ["full_name"], differ["entry_name"])
         )
+        joined = joined.with_columns(agree.alias("name_ok"))
     # Several entries for one NIK (two lists): the best one counts.
     best = (
         joined.with_columns(
@@ -370,19 +383,29 @@ def _received(base: pl.DataFrame, round_id: int, ids: list[int] | None) -> pl.Da
 def _person_rank(round_id: int, base: pl.DataFrame) -> pl.DataFrame:
     """Each application's place among the round's live applications of the same identity.
 
-    Always computed over the whole round (a single application is first or not among all)."""
-    everyone = _query(
-        """
-        SELECT a.id, COALESCE(p.merged_into_id, p.id), a.status
-        FROM programmes_application a JOIN registry_person p ON p.id = a.person_id
-        WHERE a.round_id = %s
-        """,
-        [round_id],
-        {"application_id": pl.Int64, "identity_id": pl.Int64, "status": pl.String},
-    ).filter(pl.col("status") != ApplicationStatus.WITHDRAWN.value)
-    ranked = everyone.sort("application_id").with_columns(
-        pl.col("application_id").cum_count().over("identity_id").alias("person_rank"),
-        pl.col("application_id").first().over("identity_id").alias("first_application_id"),
+    Always over the whole round (a single application is first or not among all): the base
+    frame when it is the whole round, else one more query."""
+    from pulih.programmes.models import Application
+
+    if base.height and base.height == Application.objects.filter(round_id=round_id).count():
+        everyone = base.select("application_id", "identity_id", "status")
+    else:
+        everyone = _query(
+            """
+            SELECT a.id, COALESCE(p.merged_into_id, p.id), a.status
+            FROM programmes_application a JOIN registry_person p ON p.id = a.person_id
+            WHERE a.round_id = %s
+            """,
+            [round_id],
+            {"application_id": pl.Int64, "identity_id": pl.Int64, "status": pl.String},
+        )
+    ranked = (
+        everyone.filter(pl.col("status") != ApplicationStatus.WITHDRAWN.value)
+        .sort("application_id")
+        .with_columns(
+            pl.col("application_id").cum_count().over("identity_id").alias("person_rank"),
+            pl.col("application_id").first().over("identity_id").alias("first_application_id"),
+        )
     )
     return (
         base.select("application_id")
@@ -447,8 +470,8 @@ def applicant_frame(
         )
     names = _region_names()
     frame = (
-        base.join(_list_status(base, round_obj.pk, ids), on="application_id", how="left")
-        .join(_shared_nik(base, round_obj.pk, ids), on="application_id", how="left")
+        base.join(_list_status(base), on="application_id", how="left")
+        .join(_shared_nik(base), on="application_id", how="left")
         .join(_civil_registry(base, round_obj.pk, ids), on="application_id", how="left")
         .join(_received(base, round_obj.pk, ids), on="application_id", how="left")
         .join(_person_rank(round_obj.pk, base), on="application_id", how="left")

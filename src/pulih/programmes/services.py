@@ -325,9 +325,7 @@ def applications_from_intake(
         )
         again = records.filter(pl.col("person_id").is_in(list(existing)))
         regions = dict(
-            Business.objects.filter(pk__in=fresh["business_id"].to_list()).values_list(
-                "pk", "region_code"
-            )
+            Business.objects.filter(intake_records__job_id=job.pk).values_list("pk", "region_code")
         )
         declared_rows = _declared_by_row(declared, declarations_spec)
         rows = [
@@ -624,7 +622,7 @@ def decision_approve(*, actor: User, decision: Decision, note: str = "") -> Deci
             )
             _statuses_set(removed["application_id"].to_list(), ApplicationStatus.INELIGIBLE)
         if added.height:
-            recipients = _recipients_frame(added)
+            recipients = _recipients_frame(added, locked.pk)
             kind.benefit.create(decision=locked, recipients=recipients, actor=actor)
             _statuses_set(added["application_id"].to_list(), ApplicationStatus.RECIPIENT)
         content = annex.annex_rows(locked)
@@ -642,13 +640,15 @@ def decision_approve(*, actor: User, decision: Decision, note: str = "") -> Deci
     return locked
 
 
-def _recipients_frame(added: pl.DataFrame) -> pl.DataFrame:
+def _recipients_frame(added: pl.DataFrame, decision_id: int) -> pl.DataFrame:
     """The identity (after merges), bank and region of each added application."""
     info = pl.DataFrame(
         list(
-            Application.objects.filter(pk__in=added["application_id"].to_list()).values_list(
-                "pk", "person__merged_into_id", "bank", "region_code"
-            )
+            Application.objects.filter(
+                pk__in=DecisionEntry.objects.filter(
+                    decision_id=decision_id, change=EntryChange.ADD
+                ).values("application_id")
+            ).values_list("pk", "person__merged_into_id", "bank", "region_code")
         ),
         schema={"application_id": pl.Int64, "merged_into": pl.Int64, "bank": pl.String,
                 "region_code": pl.String},
