@@ -40,6 +40,11 @@ api = NinjaAPI(
 )
 
 # Routers import this module's `api` indirectly (schemas, auth), so they are mounted last.
+from pulih.programmes.api import (  # noqa: E402
+    programme_error_handler,
+    router as programmes_router,
+)
+from pulih.programmes.error_codes import ProgrammeError  # noqa: E402
 from pulih.reference.api import router as reference_router  # noqa: E402
 from pulih.registry.api import registry_error_handler, router as registry_router  # noqa: E402
 from pulih.registry.error_codes import RegistryError  # noqa: E402
@@ -47,6 +52,8 @@ from pulih.registry.error_codes import RegistryError  # noqa: E402
 api.add_router("/", reference_router)
 api.add_router("/", registry_router)
 api.add_exception_handler(RegistryError, registry_error_handler)
+api.add_router("/", programmes_router)
+api.add_exception_handler(ProgrammeError, programme_error_handler)
 
 
 @api.exception_handler(Http404)

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("pulih.registry.urls")),
     path("", include("pulih.intake.urls")),
     path("", include("pulih.linkage.urls")),
+    path("", include("pulih.payments.urls")),
+    path("", include("pulih.programmes.urls")),
     path("", include("pulih.web.urls")),
 ]
 
