@@ -194,6 +194,13 @@ PULIH_SERVE_MEDIA = _env_bool("PULIH_SERVE_MEDIA", True)
 PULIH_PROGRAMMES_DIR = Path(os.environ.get("PULIH_PROGRAMMES_DIR", VAR_DIR / "programmes"))
 # Decree annexes of longer lists are written by a worker (a 500,000-line PDF takes minutes).
 PULIH_ANNEX_INLINE_ROWS = int(os.environ.get("PULIH_ANNEX_INLINE_ROWS", "5000"))
+# Rounds up to this many applications are evaluated while the officer waits; larger ones by a worker.
+PULIH_ELIGIBILITY_INLINE_APPLICATIONS = int(
+    os.environ.get("PULIH_ELIGIBILITY_INLINE_APPLICATIONS", "5000")
+)
+PULIH_APPEAL_EVIDENCE_MAX_BYTES = int(
+    os.environ.get("PULIH_APPEAL_EVIDENCE_MAX_BYTES", str(5 * 1024 * 1024))
+)
 PULIH_INTAKE_DIR = Path(os.environ.get("PULIH_INTAKE_DIR", VAR_DIR / "intake"))
 PULIH_INTAKE_MAX_BYTES = int(os.environ.get("PULIH_INTAKE_MAX_BYTES", str(200 * 1024 * 1024)))
 PULIH_INTAKE_MAX_ROWS = int(os.environ.get("PULIH_INTAKE_MAX_ROWS", "1000000"))

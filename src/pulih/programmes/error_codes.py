@@ -22,6 +22,7 @@ class ProgrammeErrorCode(StrEnum):
     DEFINITION_BAD_VALUE = "definition_bad_value"
     DEFINITION_DUPLICATE = "definition_duplicate"
     DEFINITION_CODE_CHANGED = "definition_code_changed"
+    PROGRAMME_EXISTS = "programme_exists"
     DEFINITION_ROUND_LOCKED = "definition_round_locked"
     # applications
     ROUND_NOT_OPEN = "round_not_open"
@@ -64,6 +65,10 @@ MESSAGES: dict[ProgrammeErrorCode, StrOrPromise] = {
     E.DEFINITION_DUPLICATE: _("%(where)s: kode “%(code)s” dipakai lebih dari sekali."),
     E.DEFINITION_CODE_CHANGED: _(
         "Kode program tidak boleh diubah (tersimpan: %(old)s, di berkas: %(new)s)."
+    ),
+    E.PROGRAMME_EXISTS: _(
+        "Kode program “%(code)s” sudah dipakai. Untuk mengubah program itu, buka halamannya "
+        "lalu pilih “Ubah definisi”."
     ),
     E.DEFINITION_ROUND_LOCKED: _(
         "Putaran “%(round)s” sudah punya penetapan; nilai, anggaran dan bank tidak dapat diubah."

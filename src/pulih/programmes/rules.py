@@ -142,7 +142,9 @@ def _declared(params: dict[str, Any]) -> pl.Expr:
 def _field_label(params: dict[str, Any]) -> str:
     """The declaration's label without a unit in brackets: "Saldo tabungan"."""
     label = params.get("field_label") or params["field"].replace("_", " ")
-    return re.sub(r"\s*\([^)]*\)\s*$", "", label).lower()
+    label = re.sub(r"\s*\([^)]*\)\s*$", "", label)
+    # "Sedang menerima kredit bank atau KUR" -> "sedang menerima kredit bank atau KUR"
+    return label[:1].lower() + label[1:]
 
 
 _SIZE_LABELS = {s.value: str(s.label).lower() for s in SizeClass}

@@ -63,19 +63,31 @@ def _event(round_obj: Round, actor: User, action: str, **detail: Any) -> None:
 # --- definitions ------------------------------------------------------------------------------
 
 
-def programme_load(*, actor: User, source: str, note: str = "") -> ProgrammeVersion:
+def programme_load(
+    *,
+    actor: User,
+    source: str,
+    note: str = "",
+    expected_code: str | None = None,
+    new: bool = False,
+) -> ProgrammeVersion:
     """Save a definition file as the programme's next version and bring its rounds in line.
 
     Loading the text of the current version again changes nothing. A round that already has an
     approved decision keeps its amount and banks (what was promised stays promised); its budget
-    may change, but never below what is committed (the database refuses it).
+    may change, but never below what is committed (the database refuses it). `expected_code`:
+    the programme being edited (its code may not change); `new`: refuse a code already taken.
     """
     _require(actor, DEFINING_ROLES)
     definition = parse(source)
     head = definition["programme"]
+    if expected_code is not None and head["code"] != expected_code:
+        raise ProgrammeError(E.DEFINITION_CODE_CHANGED, old=expected_code, new=head["code"])
     digest = hashlib.sha256(source.encode()).hexdigest()
     with transaction.atomic():
         programme = Programme.objects.select_for_update().filter(code=head["code"]).first()
+        if programme is not None and new:
+            raise ProgrammeError(E.PROGRAMME_EXISTS, code=head["code"])
         if programme is None:
             programme = Programme.objects.create(
                 code=head["code"], name=head["name"], kind=head["kind"], agency=head["agency"],
@@ -148,8 +160,11 @@ def _round_sync(programme: Programme, spec: dict[str, Any], actor: User) -> Roun
     return round_obj
 
 
-def round_transition(*, actor: User, round_obj: Round, to: RoundStatus, reason: str = "") -> Round:
+def round_transition(
+    *, actor: User, round_obj: Round, to: RoundStatus | str, reason: str = ""
+) -> Round:
     _require(actor, PREPARING_ROLES | APPROVING_ROLES)
+    to = RoundStatus(to)
     with transaction.atomic():
         locked = Round.objects.select_for_update().get(pk=round_obj.pk)
         if locked.status not in ROUND_TRANSITIONS.get(to, frozenset()):

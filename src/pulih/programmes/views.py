@@ -221,24 +221,14 @@ def programme_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         source = form.cleaned_data["source"]
         try:
-            code = parse(source)["programme"]["code"]
-            if selectors.programme_code_taken(code):
-                form.add_error(
-                    "source",
-                    _(
-                        "Kode program “%(code)s” sudah dipakai. Untuk mengubah program itu, "
-                        "buka halamannya lalu pilih “Ubah definisi”."
-                    )
-                    % {"code": code},
-                )
-            else:
-                version = services.programme_load(
-                    actor=_user(request),
-                    source=source,
-                    note=form.cleaned_data["note"] or _("Program baru"),
-                )
-                messages.success(request, _("Program tersimpan sebagai versi 1."))
-                return redirect("programmes:programme_detail", pk=version.programme_id)
+            version = services.programme_load(
+                actor=_user(request),
+                source=source,
+                note=form.cleaned_data["note"] or _("Program baru"),
+                new=True,
+            )
+            messages.success(request, _("Program tersimpan sebagai versi 1."))
+            return redirect("programmes:programme_detail", pk=version.programme_id)
         except ProgrammeError as err:
             add_service_error(form, err)
         if form.cleaned_data.get("file"):
@@ -266,11 +256,11 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         source = form.cleaned_data["source"]
         try:
-            code = parse(source)["programme"]["code"]
-            if code != programme.code:
-                raise ProgrammeError(E.DEFINITION_CODE_CHANGED, old=programme.code, new=code)
             version = services.programme_load(
-                actor=_user(request), source=source, note=form.cleaned_data["note"]
+                actor=_user(request),
+                source=source,
+                note=form.cleaned_data["note"],
+                expected_code=programme.code,
             )
         except ProgrammeError as err:
             add_service_error(form, err)
