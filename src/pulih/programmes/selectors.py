@@ -116,10 +116,6 @@ def version_get(*, user: User, programme_id: int, number: int) -> ProgrammeVersi
     return found
 
 
-def programme_code_taken(code: str) -> bool:
-    return Programme.objects.filter(code=code).exists()
-
-
 # --- rounds -----------------------------------------------------------------------------------
 
 
