@@ -1,0 +1,226 @@
+"""Shared by the benchmarks: run a command in its own process and measure it (wall time, peak
+memory of its whole process tree), and give each round a fresh copy of a prepared database
+(SQLite: the file; PostgreSQL: CREATE DATABASE ... TEMPLATE ...)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PULIH = [sys.executable, "-m", "pulih"]
+PG_URL = "postgres://postgres@127.0.0.1:5432"
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+@dataclass
+class Measured:
+    """One process run to its end: wall seconds, peak memory, its last stdout line."""
+
+    seconds: float
+    peak_mb: float
+    output: dict[str, Any]
+
+
+def _process_tree(root: int) -> list[int]:
+    parent: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name is in parentheses and may hold spaces; ppid is the 2nd field after it.
+        parent[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    tree, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, ppid in parent.items() if ppid in frontier]
+        tree += frontier
+    return tree
+
+
+def _memory_kb(pid: int) -> int:
+    """Proportional set size: shared pages split between the processes sharing them, so the
+    sum over a process tree does not count a worker's inherited pages twice."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class TreeMemory(threading.Thread):
+    """Samples the summed memory of a process and all its descendants (worker pools included)."""
+
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_kb = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(self.interval):
+            # Without the root: that is the small wrapper process, not the command.
+            total = sum(_memory_kb(pid) for pid in _process_tree(self.pid)[1:])
+            self.peak_kb = max(self.peak_kb, total)
+
+
+# Starts the measured command as a fresh fork of this small process and reports its ru_maxrss.
+# Linux carries a process's peak RSS across exec(), and Popen's vfork child shares this
+# benchmark's memory until it execs: started straight from here, a command would report this
+# (large, it holds the generated list) process's peak whenever that is the higher one.
+WRAPPER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execv(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_measured(cmd: list[str], env: dict[str, str], log: Path) -> Measured:
+    """Wall time from start to exit, and peak memory of the command with its children.
+
+    Peak memory is the larger of the command's ru_maxrss (the largest single process in its
+    tree, exact even for a short spike) and the sampled sum over its process tree (which
+    catches worker processes running side by side).
+    """
+    out, err = log.with_suffix(".out"), log.with_suffix(".err")
+    maxrss = log.with_suffix(".maxrss")
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        began = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRAPPER, str(maxrss), *cmd],
+            env=env,
+            stdout=stdout,
+            stderr=stderr,
+            cwd=ROOT,
+        )
+        sampler = TreeMemory(proc.pid)
+        sampler.start()
+        proc.wait()
+        seconds = time.perf_counter() - began
+        sampler.done.set()
+        sampler.join()
+    if proc.returncode:
+        tail = err.read_text(errors="replace").strip().splitlines()[-15:]
+        raise BenchError(f"{' '.join(cmd[2:])} exited {proc.returncode}:\n" + "\n".join(tail))
+    lines = out.read_text().strip().splitlines()
+    try:
+        output = json.loads(lines[-1]) if lines else {}
+    except json.JSONDecodeError as exc:
+        raise BenchError(f"{' '.join(cmd[2:])}: last line is not JSON: {lines[-1]!r}") from exc
+    peak_kb = max(int(maxrss.read_text()), sampler.peak_kb)
+    return Measured(seconds=seconds, peak_mb=peak_kb / 1024, output=output)
+
+
+def run_checked(cmd: list[str], env: dict[str, str]) -> None:
+    done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise BenchError(f"{' '.join(cmd[2:])} exited {done.returncode}:\n{done.stderr[-3000:]}")
+
+
+# --- databases ---------------------------------------------------------------------------------
+
+
+class Sqlite:
+    label = "SQLite"
+
+    def __init__(self, workdir: Path) -> None:
+        self.dir = workdir / "sqlite"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.template = self.dir / "template.sqlite3"
+        self.current = self.dir / "round.sqlite3"
+
+    def template_create(self) -> str:
+        return f"sqlite:///{self.template}"
+
+    def after_template(self) -> None:
+        # Fold the WAL into the main file so that copying one file copies everything.
+        with sqlite3.connect(self.template) as con:
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            con.execute("PRAGMA journal_mode=DELETE")
+        con.close()
+
+    def fresh(self) -> str:
+        self.drop()
+        shutil.copyfile(self.template, self.current)
+        return f"sqlite:///{self.current}"
+
+    def drop(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.current}{suffix}").unlink(missing_ok=True)
+
+    def drop_template(self) -> None:
+        self.template.unlink(missing_ok=True)
+
+
+class Postgres:
+    label = "PostgreSQL"
+
+    def __init__(self, url: str, name: str) -> None:
+        self.url = url.rstrip("/")
+        self.database = name
+        self.template = f"{name}_template"
+
+    def _admin(self) -> Any:
+        import psycopg
+
+        return psycopg.connect(f"{self.url}/postgres", autocommit=True, connect_timeout=3)
+
+    def reachable(self) -> str:
+        """The server version, or "" when nobody answers."""
+        try:
+            with self._admin() as con:
+                return str(con.execute("SHOW server_version").fetchone()[0])
+        except Exception:  # noqa: BLE001 - any failure to connect means "skip PostgreSQL"
+            return ""
+
+    def _recreate(self, name: str, template: str = "") -> None:
+        with self._admin() as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            suffix = f' TEMPLATE "{template}"' if template else ""
+            con.execute(f'CREATE DATABASE "{name}"{suffix}')
+
+    def template_create(self) -> str:
+        self._recreate(self.template)
+        return f"{self.url}/{self.template}"
+
+    def after_template(self) -> None:
+        import psycopg
+
+        # Statistics as autovacuum would have them on a registry that has been running a while.
+        with psycopg.connect(f"{self.url}/{self.template}", autocommit=True) as con:
+            con.execute("VACUUM ANALYZE")
+
+    def fresh(self) -> str:
+        self._recreate(self.database, self.template)
+        return f"{self.url}/{self.database}"
+
+    def drop(self) -> None:
+        with self._admin() as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+
+    def drop_template(self) -> None:
+        with self._admin() as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
