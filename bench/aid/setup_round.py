@@ -102,6 +102,8 @@ def main() -> None:
         lists[kind] = list(chosen.select("nik", "name", pl.lit("")).iter_rows())
         planted[kind] = chosen.height
     for kind, entries in lists.items():
+        if not entries:
+            continue  # a small population may have nobody on a rare list
         path = workdir / f"daftar-{kind}.csv"
         with path.open("w", newline="", encoding="utf-8") as handle:
             out = csv.writer(handle, delimiter=";")
