@@ -1,9 +1,10 @@
 """From a file's cells to checked, normalised rows: every row accepted, rejected or a duplicate.
 
 Normalisation of dates, names, money and regions is vectorised (intake.normalize,
-intake.regions); the identifier rules are the registry's own functions (parse_nik,
-nik_mismatches, normalize_phone, normalize_nib, business_size_class), called once per row,
-so a row the registry form would refuse is refused here with the same words.
+intake.regions). The identifier rules are the registry's own functions (parse_nik,
+nik_mismatches, normalize_phone, normalize_nib, business_size_class), called once per row in
+check_rows, so a row the registry form would refuse is refused here with the same words; only
+rows that intake.precheck proves certainly valid, set-based, skip that loop.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from functools import partial
+from typing import Protocol
 
 import polars as pl
 from django.conf import settings
@@ -23,6 +25,7 @@ from pulih.accounts.selectors import codes_cover
 from pulih.helper_process import django_setup
 from pulih.intake import normalize
 from pulih.intake.error_codes import IntakeErrorCode as E, row_message
+from pulih.intake.precheck import CERTAIN, precheck
 from pulih.intake.reader import PROBLEM, ROW, Table
 from pulih.intake.regions import RegionMatcher
 from pulih.reference.selectors import district_code_set
@@ -168,12 +171,51 @@ STAGED_SCHEMA = {
     "size_class": pl.String,
 }
 
+# What check_rows takes, in the order it unpacks each row.
+PREPARED_SCHEMA = {
+    ROW: pl.UInt32,
+    "problem": pl.String,
+    "nik_raw": pl.String,
+    "name": pl.String,
+    "name_titles": pl.String,
+    "place": pl.String,
+    "bdate_raw": pl.String,
+    "bdate": pl.Date,
+    "sex_raw": pl.String,
+    "sex": pl.String,
+    "phone_raw": pl.String,
+    "email": pl.String,
+    "address": pl.String,
+    "rt": pl.String,
+    "rw": pl.String,
+    "village_code": pl.String,
+    "region_problem": pl.String,
+    "village_raw": pl.String,
+    "postcode": pl.String,
+    "business_name": pl.String,
+    "sector": pl.String,
+    "business_address": pl.String,
+    "kbli_code": pl.String,
+    "kbli_section": pl.String,
+    "nib_raw": pl.String,
+    "capital_raw": pl.String,
+    "sales_raw": pl.String,
+    "turnover_raw": pl.String,
+    "capital": pl.Int64,
+    "sales": pl.Int64,
+    "turnover": pl.Int64,
+    "employees_raw": pl.String,
+    "employees_n": pl.Int64,
+    "started_raw": pl.String,
+    "started_n": pl.Int64,
+}
+
 
 def _column(table: Table, mapping: dict[str, str], key: str) -> pl.Series:
     for header, field in mapping.items():
         if field == key and header in table.frame.columns:
             return table.frame[header].cast(pl.String).fill_null("").str.strip_chars()
-    return pl.Series(key, [""] * table.frame.height, dtype=pl.String)
+    return pl.repeat("", table.frame.height, dtype=pl.String, eager=True).alias(key)
 
 
 def _int_column(raw: pl.Series) -> pl.Series:
@@ -194,7 +236,60 @@ def stage(
     `scope` is the region codes the importing user may write in (None: everywhere);
     `existing_region(nik_hashes)` gives the region of persons already registered, so that a
     row about someone outside the user's regions is refused rather than touching them.
+
+    Rows that the set-based precheck finds certainly valid are staged at once; the others
+    (a few in a hundred in real lists) go through check_rows, the registry's own functions.
     """
+    return _stage(
+        table,
+        mapping,
+        scope=scope,
+        existing_region=existing_region,
+        today=today,
+        checked=_checked_set_based_first,
+    )
+
+
+def stage_per_row(
+    table: Table,
+    mapping: dict[str, str],
+    *,
+    scope: list[str] | None,
+    existing_region: Callable[[list[str]], dict[str, str]],
+    today: date,
+) -> pl.DataFrame:
+    """stage() with every row through check_rows: the reference that stage() must equal."""
+    return _stage(
+        table,
+        mapping,
+        scope=scope,
+        existing_region=existing_region,
+        today=today,
+        checked=_checked_per_row,
+    )
+
+
+class _Checked(Protocol):
+    def __call__(
+        self,
+        prepared: pl.DataFrame,
+        *,
+        check: Callable[[pl.DataFrame], pl.DataFrame],
+        districts: frozenset[str],
+        today: date,
+        in_scope: Callable[[str], bool],
+    ) -> pl.DataFrame: ...
+
+
+def _stage(
+    table: Table,
+    mapping: dict[str, str],
+    *,
+    scope: list[str] | None,
+    existing_region: Callable[[list[str]], dict[str, str]],
+    today: date,
+    checked: _Checked,
+) -> pl.DataFrame:
     frame = table.frame
     col = {key: _column(table, mapping, key) for key in (
         "nik", "full_name", "birth_place", "birth_date", "place_date", "sex", "address", "rt_rw",
@@ -286,20 +381,60 @@ def stage(
             "employees_n": employees,
             "started_raw": col["started_year"],
             "started_n": started,
-        }
+        },
+        schema=PREPARED_SCHEMA,
     )
+    districts = district_code_set()
     check = partial(
         check_rows,
-        districts=district_code_set(),
+        districts=districts,
         today=today,
         width=len(table.headers),
         scope=scope,
         language=translation.get_language() or settings.LANGUAGE_CODE,
     )
-    staged = _in_slices(prepared, check)
+    in_scope = partial(codes_cover, scope)
+    staged = checked(prepared, check=check, districts=districts, today=today, in_scope=in_scope)
     del prepared
-    staged = _refuse_out_of_scope_persons(staged, existing_region, partial(codes_cover, scope))
+    if scope is not None:
+        # With no scope every region is inside it: the look-up could refuse nobody.
+        staged = _refuse_out_of_scope_persons(staged, existing_region, in_scope)
     return mark_duplicates(staged)
+
+
+def _checked_per_row(
+    prepared: pl.DataFrame,
+    *,
+    check: Callable[[pl.DataFrame], pl.DataFrame],
+    districts: frozenset[str],
+    today: date,
+    in_scope: Callable[[str], bool],
+) -> pl.DataFrame:
+    """Every row through `check` (check_rows)."""
+    return _in_slices(prepared, check)
+
+
+def _checked_set_based_first(
+    prepared: pl.DataFrame,
+    *,
+    check: Callable[[pl.DataFrame], pl.DataFrame],
+    districts: frozenset[str],
+    today: date,
+    in_scope: Callable[[str], bool],
+) -> pl.DataFrame:
+    """Certain rows staged by the precheck, the rest by `check`. Not in file order:
+    mark_duplicates puts the rows back in order."""
+    fields = precheck(prepared, districts=districts, today=today, in_scope=in_scope)
+    certain = fields.get_column(CERTAIN)
+    accepted = fields.filter(certain)
+    hashes = services.nik_hashes(accepted.get_column("nik").to_list())
+    accepted = accepted.with_columns(
+        pl.lit(ACCEPTED).alias("state"),
+        pl.lit("").alias("reasons"),
+        pl.Series("nik_hash", hashes, dtype=pl.String),
+    ).select(pl.col(name).cast(dtype) for name, dtype in STAGED_SCHEMA.items())
+    del fields
+    return pl.concat([accepted, _in_slices(prepared.filter(~certain), check)])
 
 
 SLICE_ROWS = 50_000
@@ -483,19 +618,24 @@ def _refuse_out_of_scope_persons(
 
 def mark_duplicates(staged: pl.DataFrame) -> pl.DataFrame:
     """Of accepted rows sharing a NIK the first in the file is kept; later ones point at it."""
-    first = (
-        staged.filter(pl.col("state") == ACCEPTED)
-        .group_by("nik")
-        .agg(pl.col(ROW).min().alias("first_row"))
-    )
-    joined = staged.join(first, on="nik", how="left")
-    dup = (pl.col("state") == ACCEPTED) & (pl.col(ROW) != pl.col("first_row"))
+    accepted = pl.col("state") == ACCEPTED
+    # Grouped by the NIK as a number (every staged NIK is 16 ASCII digits, or "" where it did
+    # not parse, which becomes null): hashing integers is cheaper than hashing text.
+    nik_key = pl.col("nik").cast(pl.UInt64, strict=False)
+    first = pl.when(accepted).then(pl.col(ROW)).min().over(nik_key).alias("first_row")
+    dup = accepted & (pl.col(ROW) != pl.col("first_row"))
     template = row_message(E.DUPLICATE_IN_FILE, row="{row}")
     head, _, tail = template.partition("{row}")
-    return joined.with_columns(
-        pl.when(dup).then(pl.lit(DUPLICATE)).otherwise(pl.col("state")).alias("state"),
-        pl.when(dup)
-        .then(pl.concat_str(pl.lit(head), pl.col("first_row").cast(pl.String), pl.lit(tail)))
-        .otherwise(pl.col("reasons"))
-        .alias("reasons"),
-    ).sort(ROW)
+    return (
+        staged.lazy()
+        .sort(ROW)
+        .with_columns(first)
+        .with_columns(
+            pl.when(dup).then(pl.lit(DUPLICATE)).otherwise(pl.col("state")).alias("state"),
+            pl.when(dup)
+            .then(pl.concat_str(pl.lit(head), pl.col("first_row").cast(pl.String), pl.lit(tail)))
+            .otherwise(pl.col("reasons"))
+            .alias("reasons"),
+        )
+        .collect()
+    )

@@ -3,8 +3,8 @@ birth date or sex that the NIK contradicts, one NIK used by clearly different pe
 person holding several NIKs.
 
 The per-record checks are the registry's rules (pulih.registry.identifiers.parse_nik and
-nik_mismatches) written as Polars expressions; tests/test_anomalies.py feeds random NIKs
-through both and asserts the same verdicts.
+nik_mismatches) written as Polars expressions in pulih.registry.identifier_exprs, shared with
+intake; tests/test_anomalies.py feeds random NIKs through both and asserts the same verdicts.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import polars as pl
 from django.utils import timezone
 
 from pulih.registry.error_codes import RegistryErrorCode as R
-from pulih.registry.identifiers import FEMALE_DAY_OFFSET
+from pulih.registry.identifier_exprs import nik_checks, nik_mismatch_flags
 
 # Cluster-level findings, beside the registry's per-NIK codes.
 NIK_SHARED = "nik_shared"
@@ -30,13 +30,6 @@ RECORD_CODES = (
     R.NIK_INVALID_DATE,
     R.NIK_ZERO_SERIAL,
 )
-
-
-def _nik_date(year: pl.Expr, month: pl.Expr, day: pl.Expr) -> pl.Expr:
-    text = pl.format(
-        "{}-{}-{}", year, month.cast(pl.String).str.zfill(2), day.cast(pl.String).str.zfill(2)
-    )
-    return text.str.to_date("%Y-%m-%d", strict=False)
 
 
 def record_anomalies(
@@ -69,66 +62,27 @@ def record_anomalies(
     )
     work = pl.DataFrame({"raw": raw, "stated_date": stated_date, "stated_sex": stated_sex})
     digits = pl.col("raw").str.replace_all(r"[ .\-]", "").str.strip_chars()
-    work = work.with_columns(digits.alias("nik"))
-    nik = pl.col("nik")
-    dd = nik.str.slice(6, 2).cast(pl.Int32, strict=False)
-    mm = nik.str.slice(8, 2).cast(pl.Int32, strict=False)
-    yy = nik.str.slice(10, 2).cast(pl.Int32, strict=False)
-    day = pl.when(dd > FEMALE_DAY_OFFSET).then(dd - FEMALE_DAY_OFFSET).otherwise(dd)
-    recent, older = _nik_date(2000 + yy, mm, day), _nik_date(1900 + yy, mm, day)
-    nik_date = (
-        pl.when(recent.is_not_null() & (recent <= pl.lit(today)))
-        .then(recent)
-        .when(older.is_not_null() & (older <= pl.lit(today)))
-        .then(older)
-    )
-    district = pl.format("{}.{}.{}", nik.str.slice(0, 2), nik.str.slice(2, 2), nik.str.slice(4, 2))
-    known = (
-        district.is_in(pl.lit(pl.Series(sorted(district_codes), dtype=pl.String)))
-        if district_codes is not None
-        else pl.lit(True)
-    )
-    present = nik.is_not_null() & (nik.str.len_chars() > 0)
-    not_digits = present & ~nik.str.contains(r"^[0-9]+$")
-    wrong_length = present & ~not_digits & (nik.str.len_chars() != 16)
-    structural = present & ~not_digits & ~wrong_length
-    unknown_district = structural & ~known
-    invalid_date = structural & known & nik_date.is_null()
-    zero_serial = structural & known & nik_date.is_not_null() & (nik.str.slice(12, 4) == "0000")
-    parsed = structural & known & nik_date.is_not_null() & ~(nik.str.slice(12, 4) == "0000")
-    nik_sex = pl.when(dd > FEMALE_DAY_OFFSET).then(pl.lit("P")).otherwise(pl.lit("L"))
-    date_mismatch = (
-        parsed
-        & pl.col("stated_date").is_not_null()
-        & (
-            (pl.col("stated_date").dt.day() != nik_date.dt.day())
-            | (pl.col("stated_date").dt.month() != nik_date.dt.month())
-            | (pl.col("stated_date").dt.year() % 100 != nik_date.dt.year() % 100)
-        )
-    )
-    sex_mismatch = (
-        parsed
-        & pl.col("stated_sex").is_not_null()
-        & (pl.col("stated_sex").str.len_chars() > 0)
-        & (pl.col("stated_sex") != nik_sex)
+    checked, nik = nik_checks(work.lazy(), digits, district_codes=district_codes, today=today)
+    date_mismatch, sex_mismatch = nik_mismatch_flags(
+        nik, birth_date=pl.col("stated_date"), sex=pl.col("stated_sex")
     )
     flags = {
-        R.NIK_NOT_DIGITS: not_digits,
-        R.NIK_WRONG_LENGTH: wrong_length,
-        R.NIK_UNKNOWN_DISTRICT: unknown_district,
-        R.NIK_INVALID_DATE: invalid_date,
-        R.NIK_ZERO_SERIAL: zero_serial,
+        R.NIK_NOT_DIGITS: nik.not_digits,
+        R.NIK_WRONG_LENGTH: nik.wrong_length,
+        R.NIK_UNKNOWN_DISTRICT: nik.unknown_district,
+        R.NIK_INVALID_DATE: nik.invalid_date,
+        R.NIK_ZERO_SERIAL: nik.zero_serial,
         R.NIK_BIRTH_DATE_MISMATCH: date_mismatch,
         R.NIK_SEX_MISMATCH: sex_mismatch,
     }
-    codes = work.select(
+    codes = checked.select(
         pl.concat_list(
             pl.when(flag.fill_null(False)).then(pl.lit(str(code))).otherwise(None)
             for code, flag in flags.items()
         )
         .list.drop_nulls()
         .alias("nik_anomalies")
-    )
+    ).collect()
     return codes.to_series()
 
 

@@ -2,7 +2,7 @@
 
 import io
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -108,6 +108,11 @@ def search_key(text: str) -> str:
 
 def nik_hash(nik: str) -> str:
     return crypto.blind_index(nik, purpose=NIK_PURPOSE)
+
+
+def nik_hashes(niks: Iterable[str]) -> list[str]:
+    """nik_hash of each NIK, for bulk paths."""
+    return crypto.blind_indexes(niks, purpose=NIK_PURPOSE)
 
 
 def phone_hash(phone: str) -> str:
