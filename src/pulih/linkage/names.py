@@ -40,9 +40,10 @@ NAME_FOLDS: tuple[tuple[str, str], ...] = (
     ("NJ", "NY"),  # Njoman / Nyoman
     ("SJ", "SY"),  # Sjamsul / Syamsul
     ("J", "Y"),  # Soerjo / Suryo, and the "j" left by "dj"
-    ("CH", "KH"),  # Chairul / Khairul
     ("D+Y", "Y"),  # Widja is Widya or Wija: old "dj" may be d + old "j"
     ("T+Y", "C"),  # Prasetjo is Prasetyo: old "tj" may be t + old "j"
+    # After the "C" that t + y makes: "TYH" folds to "KH" at once, so a key folds to itself.
+    ("CH", "KH"),  # Chairul / Khairul
     *((f"{letter}{{2,}}", letter) for letter in string.ascii_uppercase),  # Muhamad / Muhammad
     ("^I MD ", "I MADE "),
     ("^NI MD ", "NI MADE "),
