@@ -197,12 +197,11 @@ def _staged(job: IntakeJob, progress: Progress | None) -> pl.DataFrame:
 
 
 def _existing_regions(nik_hashes: list[str]) -> dict[str, str]:
-    match, params = writer_for_connection().keys_in("nik_hash", list(dict.fromkeys(nik_hashes)))
+    sql, params = writer_for_connection().select_keyed(
+        "registry_person", ("nik_hash", "region_code"), "nik_hash", list(dict.fromkeys(nik_hashes))
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT nik_hash, region_code FROM registry_person WHERE {match}",  # noqa: S608
-            params,
-        )
+        cursor.execute(sql, params)
         return dict(cursor.fetchall())
 
 
@@ -251,7 +250,12 @@ def prepare_chunks(*, staged: str, start: int, chunk_rows: int, vendor: str) -> 
     for begin in range(start, accepted.height, chunk_rows):
         stamp = _ts(timezone.now(), vendor)
         rows = accepted.slice(begin, chunk_rows).to_dicts()
-        yield _Prepared(begin, [_person_row(r, stamp) for r in rows], stamp)
+        # One keyed HMAC copied per phone (crypto.blind_indexes), not keyed again per row.
+        phones = [r["phone"] for r in rows if r["phone"]]
+        hashes = iter(crypto.blind_indexes(phones, purpose=services.PHONE_PURPOSE))
+        yield _Prepared(
+            begin, [_person_row(r, stamp, next(hashes) if r["phone"] else "") for r in rows], stamp
+        )
 
 
 def _merge(
@@ -348,7 +352,7 @@ def _merge_chunk(
     return counts
 
 
-def _person_row(r: dict[str, Any], stamp: str) -> tuple[Any, ...]:
+def _person_row(r: dict[str, Any], stamp: str, phone_hash: str) -> tuple[Any, ...]:
     nik = r["nik"]
     phone = r["phone"]
     return (
@@ -363,7 +367,7 @@ def _person_row(r: dict[str, Any], stamp: str) -> tuple[Any, ...]:
         r["nik_birth_date_mismatch"],
         r["nik_sex_mismatch"],
         crypto.encrypt(phone, purpose=services.PHONE_PURPOSE) if phone else "",
-        services.phone_hash(phone) if phone else "",
+        phone_hash,
         mask_phone(phone) if phone else "",
         r["email"],
         r["address"],
@@ -420,10 +424,11 @@ _BUSINESS_SELECT = ("id", "owner_id", "name_search", "status", "size_class", *BU
 
 
 def _persons_by_hash(hashes: list[str]) -> dict[str, dict[str, Any]]:
-    columns = ", ".join(_PERSON_SELECT)
-    match, params = writer_for_connection().keys_in("nik_hash", list(dict.fromkeys(hashes)))
+    sql, params = writer_for_connection().select_keyed(
+        "registry_person", _PERSON_SELECT, "nik_hash", list(dict.fromkeys(hashes))
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM registry_person WHERE {match}", params)  # noqa: S608
+        cursor.execute(sql, params)
         rows = [dict(zip(_PERSON_SELECT, values, strict=True)) for values in cursor.fetchall()]
     return {row["nik_hash"]: row for row in rows}
 
@@ -432,16 +437,12 @@ def _businesses_of(
     person_ids: list[int],
 ) -> tuple[dict[int, list[dict[str, Any]]], set[tuple[Any, ...]]]:
     by_owner: dict[int, list[dict[str, Any]]] = {}
-    columns = ", ".join(_BUSINESS_SELECT)
     writer = writer_for_connection()
     owners = list(dict.fromkeys(person_ids))
     with connection.cursor() as cursor:
-        match, params = writer.keys_in("owner_id", owners)
-        cursor.execute(
-            f"SELECT {columns} FROM registry_business WHERE {match} ORDER BY id",  # noqa: S608
-            params,
-        )
-        for values in cursor.fetchall():
+        sql, params = writer.select_keyed("registry_business", _BUSINESS_SELECT, "owner_id", owners)
+        cursor.execute(sql, params)
+        for values in sorted(cursor.fetchall()):  # by business id, as owners list them
             row = dict(zip(_BUSINESS_SELECT, values, strict=True))
             by_owner.setdefault(row["owner_id"], []).append(row)
         match, params = writer.keys_in("person_id", owners)
