@@ -52,6 +52,12 @@ from pulih.registry.error_codes import RegistryError  # noqa: E402
 api.add_router("/", reference_router)
 api.add_router("/", registry_router)
 api.add_exception_handler(RegistryError, registry_error_handler)
+
+from pulih.payments.api import payment_error_handler, router as payments_router  # noqa: E402
+from pulih.payments.error_codes import PaymentError  # noqa: E402
+
+api.add_router("/", payments_router)
+api.add_exception_handler(PaymentError, payment_error_handler)
 api.add_router("/", programmes_router)
 api.add_exception_handler(ProgrammeError, programme_error_handler)
 
