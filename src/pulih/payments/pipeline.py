@@ -14,8 +14,7 @@ import polars as pl
 from django.db import DatabaseError, connection, transaction
 
 from pulih.payments.models import LineStatus, PaymentStatus
-from pulih.programmes.pipeline import _query, _stamp
-from pulih.registry.bulk import writer_for_connection
+from pulih.registry.bulk import db_timestamp, query_frame, writer_for_connection
 
 
 @contextmanager
@@ -148,7 +147,7 @@ def payments_of_batch_set(*, batch_id: int, status: PaymentStatus, at: datetime)
         cursor.execute(
             "UPDATE payments_payment SET status = %s, updated_at = %s WHERE id IN "
             "(SELECT payment_id FROM payments_transferline WHERE batch_id = %s)",
-            [status.value, _stamp(at), batch_id],
+            [status.value, db_timestamp(at), batch_id],
         )
         return int(cursor.rowcount)
 
@@ -161,7 +160,7 @@ def payments_of_batch_restore(*, batch_id: int, at: datetime) -> int:
         cursor.execute(
             f"UPDATE payments_payment SET status = 'committed', updated_at = %s "  # noqa: S608
             f"WHERE id IN ({of_batch})",
-            [_stamp(at), batch_id],
+            [db_timestamp(at), batch_id],
         )
         count = int(cursor.rowcount)
         cursor.execute(
@@ -188,7 +187,7 @@ TRANSFER_SCHEMA = {
 
 def transfer_rows(batch_id: int) -> pl.DataFrame:
     """What the transfer files hold, in line order, read only from the database."""
-    return _query(
+    return query_frame(
         """
         SELECT l.line_number, l.payment_id, l.nik_ciphertext, l.full_name, l.amount
         FROM payments_transferline l
@@ -212,7 +211,7 @@ LINE_SCHEMA = {
 
 
 def batch_lines(batch_id: int) -> pl.DataFrame:
-    return _query(
+    return query_frame(
         "SELECT id, line_number, payment_id, amount, status FROM payments_transferline "
         "WHERE batch_id = %s",
         [batch_id],
@@ -255,7 +254,7 @@ def reconciliation_write(
     it), then their payments from those lines in one UPDATE ... FROM, in the database."""
     if plan.accepted.height == 0:
         return
-    stamp = _stamp(at)
+    stamp = db_timestamp(at)
     accepted = plan.accepted.with_columns(
         pl.when(pl.col("outcome") == LineStatus.PAID.value)
         .then(pl.lit(""))

@@ -44,7 +44,7 @@ from pulih.programmes.error_codes import ProgrammeError, ProgrammeErrorCode as E
 from pulih.programmes.kinds import KINDS
 from pulih.programmes.ledger import ledger_post, ledger_post_query
 from pulih.programmes.models import LedgerKind, Round, RoundEvent
-from pulih.registry.bulk import writer_for_connection
+from pulih.registry.bulk import db_timestamp, writer_for_connection
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -63,9 +63,7 @@ REFERENCE_LENGTH = 40
 
 
 def _stamp() -> str:
-    from pulih.programmes.pipeline import _stamp as stamp
-
-    return stamp(timezone.now())
+    return db_timestamp(timezone.now())
 
 
 def payments_create(*, decision: Decision, recipients: pl.DataFrame, actor: User) -> int:
@@ -602,12 +600,12 @@ def _photo_prepare(photo: UploadedFile | None) -> bytes:
     """Re-encoded as the registry does product photos: EXIF (a home's GPS position) dropped,
     size bounded, anything image-shaped turned into a plain JPEG."""
     from pulih.registry.error_codes import RegistryError, RegistryErrorCode
-    from pulih.registry.services import _prepare_photo
+    from pulih.registry.services import photo_prepare
 
     if photo is None:
         raise PaymentError(PE.PHOTO_REQUIRED)
     try:
-        return _prepare_photo(photo).content
+        return photo_prepare(photo).content
     except RegistryError as exc:
         if exc.code == RegistryErrorCode.PHOTO_TOO_LARGE:
             raise PaymentError(PE.PHOTO_TOO_LARGE, **exc.params) from exc

@@ -9,7 +9,7 @@ serialises them, and the loser's whole transaction rolls back.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -17,7 +17,7 @@ from django.db.models import F, Sum
 
 from pulih.programmes.error_codes import ProgrammeError, ProgrammeErrorCode as E
 from pulih.programmes.models import LedgerEntry, LedgerKind, Round
-from pulih.registry.bulk import writer_for_connection
+from pulih.registry.bulk import db_timestamp, writer_for_connection
 
 LEDGER_COLUMNS = ("round_id", "kind", "amount", "person_id", "decision_id", "subject", "actor_id",
                   "at")  # fmt: skip
@@ -28,11 +28,6 @@ MOVES = {
     LedgerKind.DISBURSE: ("disbursed", 1),
     LedgerKind.REVERSE: ("disbursed", -1),
 }
-
-
-def _stamp(value: datetime) -> str:
-    text = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    return f"{text}+00" if connection.vendor == "postgresql" else text
 
 
 def ledger_post(
@@ -49,7 +44,7 @@ def ledger_post(
         return 0
     total = sum(amount for _, amount, _ in lines)
     _total_move(round_id, kind, total)
-    stamp = _stamp(at)
+    stamp = db_timestamp(at)
     writer_for_connection().insert(
         "programmes_ledgerentry",
         LEDGER_COLUMNS,
@@ -107,7 +102,7 @@ def ledger_post_query(
             SELECT %s{number}, %s, amount, person_id, %s{number}, subject, %s{number}, %s{moment}
             FROM ({query}) entries
             """,  # noqa: S608 - the query is the caller's own fixed SQL
-            [round_id, kind.value, decision_id, actor_id, _stamp(at), *params],
+            [round_id, kind.value, decision_id, actor_id, db_timestamp(at), *params],
         )
     return int(total)
 

@@ -408,7 +408,10 @@ class LedgerEntry(models.Model):
     total beyond the budget.
     """
 
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="ledger")
+    # Indexed by (round, kind) below.
+    round = models.ForeignKey(
+        Round, on_delete=models.PROTECT, related_name="ledger", db_index=False
+    )
     kind = models.CharField(max_length=10, choices=LedgerKind.choices)
     amount = models.BigIntegerField()
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+",

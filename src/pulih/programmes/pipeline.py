@@ -10,7 +10,6 @@ same queries and the same expressions as evaluating half a million.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,13 +17,12 @@ from typing import Any
 
 import polars as pl
 from django.conf import settings
-from django.db import connection
 
 from pulih.linkage.models import CandidateKind, CandidateStatus, ListKind, Outcome
 from pulih.linkage.screening import names_agree_many
 from pulih.programmes import rules as R
 from pulih.programmes.models import ApplicationStatus, Round
-from pulih.registry.bulk import writer_for_connection
+from pulih.registry.bulk import db_timestamp, query_frame, writer_for_connection
 
 STOP_LIST_KINDS = [k.value for k in ListKind if k != ListKind.CIVIL_REGISTRY]
 DECLARATION_DTYPES = {"money": pl.Int64, "yes_no": pl.Boolean, "text": pl.String}
@@ -53,44 +51,6 @@ _BASE_COLUMNS = {
 }
 
 
-def _query(sql: str, params: Sequence[Any], schema: dict[str, Any]) -> pl.DataFrame:
-    """Rows of a query as a typed frame. PostgreSQL streams them as CSV through COPY, which is
-    several times quicker than building a Python tuple per row; SQLite fetches them."""
-    if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        raw = connection.connection
-        with raw.cursor() as cursor:
-            chunks = []
-            with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
-                for block in copy:
-                    chunks.append(bytes(block))
-        data = b"".join(chunks)
-        if not data:
-            return pl.DataFrame(schema=schema)
-        bools = [name for name, dtype in schema.items() if dtype == pl.Boolean]
-        frame = pl.read_csv(
-            data,
-            has_header=False,
-            new_columns=list(schema),
-            schema_overrides={
-                name: (pl.String if dtype == pl.Boolean else dtype)
-                for name, dtype in schema.items()
-            },
-            infer_schema=False,
-        )
-        # PostgreSQL writes booleans as t/f; a CASE expression gives 1/0.
-        return (
-            frame.with_columns(pl.col(b).is_in(["t", "1", "true"]) for b in bools)
-            if bools
-            else frame
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    frame = pl.DataFrame(rows, schema=list(schema), orient="row")
-    return frame.cast({k: v for k, v in schema.items()}, strict=False)
-
-
 def _base(round_id: int, application_ids: list[int] | None) -> pl.DataFrame:
     where, params = "a.round_id = %s", [round_id]
     if application_ids is not None:
@@ -106,7 +66,7 @@ def _base(round_id: int, application_ids: list[int] | None) -> pl.DataFrame:
         JOIN registry_business b ON b.id = a.business_id
         WHERE {where}
     """  # noqa: S608 - only placeholders and fixed column names are interpolated
-    return _query(sql, params, _BASE_COLUMNS).sort("application_id")
+    return query_frame(sql, params, _BASE_COLUMNS).sort("application_id")
 
 
 def _subquery(round_id: int, application_ids: list[int] | None) -> tuple[str, list[Any]]:
@@ -125,7 +85,7 @@ def _listed_persons(kinds: list[str]) -> pl.DataFrame:
     nik_hash). Driven from the entries through the NIK's unique index, so the cost follows
     the lists, not the round."""
     marks = ", ".join(["%s"] * len(kinds))
-    return _query(
+    return query_frame(
         f"""
         SELECT COALESCE(p.merged_into_id, p.id), sl.kind, e.nik_hash
         FROM linkage_screeninglist sl
@@ -159,7 +119,7 @@ def _list_status(base: pl.DataFrame) -> pl.DataFrame:
         .select("identity_id", "kind", "pair_key", "state")
     )  # fmt: skip
     candidates = (
-        _query(
+        query_frame(
             "SELECT c.person_id, c.list_kind, c.pair_key, c.status FROM linkage_matchcandidate c "
             "WHERE c.kind = %s AND c.current = %s",
             [CandidateKind.LIST_HIT.value, True],
@@ -222,7 +182,7 @@ def _decisions(pair_keys: list[str]) -> pl.DataFrame:
     if not pair_keys:
         return pl.DataFrame(schema={"pair_key": pl.String, "outcome": pl.String})
     match, params = writer_for_connection().keys_in("pair_key", list(dict.fromkeys(pair_keys)))
-    found = _query(
+    found = query_frame(
         f"SELECT pair_key, outcome, decided_at, id FROM linkage_matchdecision WHERE {match}",  # noqa: S608
         params,
         schema,
@@ -232,7 +192,7 @@ def _decisions(pair_keys: list[str]) -> pl.DataFrame:
 
 def _shared_nik(base: pl.DataFrame) -> pl.DataFrame:
     """Whether a person's NIK is also used by someone else and no officer found them the same."""
-    found = _query(
+    found = query_frame(
         "SELECT c.person_id, c.other_person_id, c.pair_key FROM linkage_matchcandidate c "
         "WHERE c.kind = %s AND c.current = %s",
         [CandidateKind.SHARED_NIK.value, True],
@@ -256,7 +216,7 @@ def _shared_nik(base: pl.DataFrame) -> pl.DataFrame:
 
 def _civil_registry(base: pl.DataFrame, round_id: int, ids: list[int] | None) -> pl.DataFrame:
     """match / absent / other_person / birth_date_differs against the current Dukcapil lists."""
-    lists = _query(
+    lists = query_frame(
         "SELECT id FROM linkage_screeninglist WHERE kind = %s AND superseded_at IS NULL",
         [ListKind.CIVIL_REGISTRY.value],
         {"id": pl.Int64},
@@ -296,7 +256,7 @@ def _civil_registry(base: pl.DataFrame, round_id: int, ids: list[int] | None) ->
             WHERE {match}
         """  # noqa: S608
         params = [ListKind.CIVIL_REGISTRY.value, *extra]
-    joined = _query(
+    joined = query_frame(
         sql,
         params,
         {"application_id": pl.Int64, "name_ok": pl.Boolean, "birth_ok": pl.Boolean,
@@ -346,7 +306,7 @@ def _received(base: pl.DataFrame, round_id: int, ids: list[int] | None) -> pl.Da
         SELECT COALESCE(p.merged_into_id, p.id) FROM programmes_application a
         JOIN registry_person p ON p.id = a.person_id WHERE a.id IN ({apps_sql})
     """  # noqa: S608
-    found = _query(
+    found = query_frame(
         f"""
         SELECT COALESCE(q.merged_into_id, q.id), pr.code
         FROM payments_payment pay
@@ -390,7 +350,7 @@ def _person_rank(round_id: int, base: pl.DataFrame) -> pl.DataFrame:
     if base.height and base.height == Application.objects.filter(round_id=round_id).count():
         everyone = base.select("application_id", "identity_id", "status")
     else:
-        everyone = _query(
+        everyone = query_frame(
             """
             SELECT a.id, COALESCE(p.merged_into_id, p.id), a.status
             FROM programmes_application a JOIN registry_person p ON p.id = a.person_id
@@ -588,7 +548,7 @@ def evaluation_write(evaluated: pl.DataFrame, *, version_id: int, at: datetime) 
         pl.col("results"),
         new_status.alias("status"),
     )
-    stamp = _stamp(at)
+    stamp = db_timestamp(at)
     writer = writer_for_connection()
     writer.update_from(
         "programmes_application",
@@ -606,13 +566,6 @@ def evaluation_write(evaluated: pl.DataFrame, *, version_id: int, at: datetime) 
             for pk, eligible, results, status in rows.iter_rows()
         ],
     )
-
-
-def _stamp(value: datetime) -> str:
-    from datetime import UTC
-
-    text = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    return f"{text}+00" if connection.vendor == "postgresql" else text
 
 
 # --- what-if and selection ---------------------------------------------------------------------

@@ -38,7 +38,7 @@ from pulih.programmes.models import (
     RoundEvent,
     RoundStatus,
 )
-from pulih.registry.bulk import writer_for_connection
+from pulih.registry.bulk import db_timestamp, query_frame, writer_for_connection
 from pulih.registry.models import Business, Person
 
 PREPARING_ROLES = frozenset({Role.OFFICER, Role.ADMIN})
@@ -332,7 +332,7 @@ def applications_from_intake(
         )
     default_bank = round_obj.banks[0] if round_obj.banks else ""
     now = timezone.now()
-    stamp = pipeline._stamp(now)
+    stamp = db_timestamp(now)
     with transaction.atomic():
         existing = dict(Application.objects.filter(round=round_obj).values_list("person_id", "id"))
         fresh = records.filter(~pl.col("person_id").is_in(list(existing))).unique(
@@ -550,7 +550,7 @@ def _annex_columns(application_ids: list[int]) -> dict[int, tuple[str, str, str,
     if not application_ids:
         return {}
     match, params = writer_for_connection().keys_in("a.id", application_ids)
-    frame = pipeline._query(
+    frame = query_frame(
         f"""
         SELECT a.id, p.nik_masked, p.full_name, b.name, a.region_code
         FROM programmes_application a
@@ -592,7 +592,7 @@ def _recipients_per_quota(round_obj: Round, quotas: dict[str, int]) -> dict[str,
 def _statuses_set(application_ids: list[int], status: ApplicationStatus) -> None:
     if not application_ids:
         return
-    stamp = pipeline._stamp(timezone.now())
+    stamp = db_timestamp(timezone.now())
     writer_for_connection().update_from(
         "programmes_application",
         key="id",

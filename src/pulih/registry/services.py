@@ -377,7 +377,7 @@ def product_create(
     *, actor: User, business: Business, data: ProductData, photos: Sequence[UploadedFile] = ()
 ) -> Product:
     _check_product_editable(actor, business)
-    prepared = [_prepare_photo(upload) for upload in photos]
+    prepared = [photo_prepare(upload) for upload in photos]
     if len(prepared) > MAX_PHOTOS_PER_PRODUCT:
         raise RegistryError(E.TOO_MANY_PHOTOS, max=MAX_PHOTOS_PER_PRODUCT)
     with transaction.atomic():
@@ -395,7 +395,7 @@ def product_create(
 
 def product_photo_add(*, actor: User, product: Product, upload: UploadedFile) -> ProductPhoto:
     _check_product_editable(actor, product.business)
-    prepared = _prepare_photo(upload)
+    prepared = photo_prepare(upload)
     with transaction.atomic():
         if product.photos.count() >= MAX_PHOTOS_PER_PRODUCT:
             raise RegistryError(E.TOO_MANY_PHOTOS, max=MAX_PHOTOS_PER_PRODUCT)
@@ -430,7 +430,7 @@ class PreparedPhoto:
     height: int
 
 
-def _prepare_photo(upload: UploadedFile) -> PreparedPhoto:
+def photo_prepare(upload: UploadedFile) -> PreparedPhoto:
     """Check size and content, then re-encode as JPEG: drops EXIF (GPS of a home kitchen is
     personal data), bounds the size, and turns anything image-shaped into a plain image."""
     max_bytes = settings.PULIH_MAX_PHOTO_BYTES
