@@ -24,6 +24,8 @@ from pulih.programmes import rules as R
 from pulih.programmes.models import ApplicationStatus, Round
 from pulih.registry.bulk import db_timestamp, query_frame, writer_for_connection
 
+# Up to this many applications, rule inputs are looked up from the applications' side.
+FEW_APPLICATIONS = 1000
 STOP_LIST_KINDS = [k.value for k in ListKind if k != ListKind.CIVIL_REGISTRY]
 DECLARATION_DTYPES = {"money": pl.Int64, "yes_no": pl.Boolean, "text": pl.String}
 # Statuses an evaluation may move; later ones are held by a decision (an amendment moves them).
@@ -55,17 +57,20 @@ def _base(round_id: int, application_ids: list[int] | None) -> pl.DataFrame:
     where, params = "a.round_id = %s", [round_id]
     if application_ids is not None:
         match, extra = writer_for_connection().keys_in("a.id", application_ids)
-        where += f" AND {match}"
+        # "+a.round_id": not an index condition, so SQLite looks the few ids up by key
+        # instead of walking the round's (round, status, id) index.
+        where = f"+a.round_id = %s AND {match}"
         params += extra
     sql = f"""
         SELECT a.id, a.person_id, COALESCE(p.merged_into_id, p.id), a.business_id,
                a.declarations, a.bank, a.status, b.region_code, p.region_code,
                b.size_class, b.status, p.nik_birth_date_mismatch, p.nik_sex_mismatch
         FROM programmes_application a
-        JOIN registry_person p ON p.id = a.person_id
-        JOIN registry_business b ON b.id = a.business_id
-        WHERE {where}
+        CROSS JOIN registry_person p
+        CROSS JOIN registry_business b
+        WHERE {where} AND p.id = a.person_id AND b.id = a.business_id
     """  # noqa: S608 - only placeholders and fixed column names are interpolated
+    # (CROSS JOIN: SQLite keeps the applications outermost, by id for a few of them.)
     return query_frame(sql, params, _BASE_COLUMNS).sort("application_id")
 
 
@@ -80,22 +85,44 @@ def _subquery(round_id: int, application_ids: list[int] | None) -> tuple[str, li
     )
 
 
-def _listed_persons(kinds: list[str]) -> pl.DataFrame:
+def _listed_persons(kinds: list[str], identities: list[int] | None = None) -> pl.DataFrame:
     """Registry persons whose NIK is on a current list of one of `kinds`: (identity, kind,
-    nik_hash). Driven from the entries through the NIK's unique index, so the cost follows
-    the lists, not the round."""
+    nik_hash). For a whole round, driven from the entries through the NIK's unique index (the
+    cost follows the lists, not the round); for a few identities, from their persons."""
     marks = ", ".join(["%s"] * len(kinds))
+    schema = {"identity_id": pl.Int64, "kind": pl.String, "nik_hash": pl.String}
+    if identities is None:
+        return query_frame(
+            f"""
+            SELECT COALESCE(p.merged_into_id, p.id), sl.kind, e.nik_hash
+            FROM linkage_screeninglist sl
+            JOIN linkage_screeningentry e ON e.screening_list_id = sl.id
+            JOIN registry_person p ON p.nik_hash = e.nik_hash
+            WHERE sl.superseded_at IS NULL AND sl.kind IN ({marks}) AND e.nik_hash <> ''
+            """,  # noqa: S608 - only placeholders are interpolated
+            kinds,
+            schema,
+        ).unique()
+    writer = writer_for_connection()
+    by_id, params = writer.keys_in("p.id", identities)
+    by_merge, more = writer.keys_in("p.merged_into_id", identities)
+    # CROSS JOIN: SQLite starts from the persons, then probes (list, NIK) per list.
+    tail = f"""
+        CROSS JOIN linkage_screeninglist sl CROSS JOIN linkage_screeningentry e
+        WHERE sl.superseded_at IS NULL AND sl.kind IN ({marks})
+          AND e.screening_list_id = sl.id AND e.nik_hash = p.nik_hash
+    """  # noqa: S608
     return query_frame(
         f"""
-        SELECT COALESCE(p.merged_into_id, p.id), sl.kind, e.nik_hash
-        FROM linkage_screeninglist sl
-        JOIN linkage_screeningentry e ON e.screening_list_id = sl.id
-        JOIN registry_person p ON p.nik_hash = e.nik_hash
-        WHERE sl.superseded_at IS NULL AND sl.kind IN ({marks}) AND e.nik_hash <> ''
-        """,  # noqa: S608 - only placeholders are interpolated
-        kinds,
-        {"identity_id": pl.Int64, "kind": pl.String, "nik_hash": pl.String},
-    ).unique()
+        SELECT COALESCE(p.merged_into_id, p.id), sl.kind, e.nik_hash FROM registry_person p
+        {tail} AND {by_id}
+        UNION
+        SELECT COALESCE(p.merged_into_id, p.id), sl.kind, e.nik_hash FROM registry_person p
+        {tail} AND p.merged_into_id IS NOT NULL AND {by_merge}
+        """,  # noqa: S608
+        [*kinds, *params, *kinds, *more],
+        schema,
+    )
 
 
 def _list_status(base: pl.DataFrame) -> pl.DataFrame:
@@ -106,8 +133,9 @@ def _list_status(base: pl.DataFrame) -> pl.DataFrame:
     review queue. An officer's decision on a pair wins over both.
     """
     identities = base.select("identity_id").unique()
+    few = identities.height <= FEW_APPLICATIONS
     exact = (
-        _listed_persons(STOP_LIST_KINDS)
+        _listed_persons(STOP_LIST_KINDS, identities["identity_id"].to_list() if few else None)
         .join(identities, on="identity_id", how="semi")
         .with_columns(
             pl.concat_str(
@@ -246,16 +274,18 @@ def _civil_registry(base: pl.DataFrame, round_id: int, ids: list[int] | None) ->
     else:
         # A few applications: from them to the entries by the (list, NIK) index.
         match, extra = writer_for_connection().keys_in("a.id", ids)
+        # CROSS JOIN keeps SQLite's order: the applications first, not the whole extract.
         sql = f"""
             SELECT {columns}
             FROM programmes_application a
-            JOIN registry_person p ON p.id = a.person_id
-            JOIN linkage_screeninglist sl ON sl.kind = %s AND sl.superseded_at IS NULL
-            JOIN linkage_screeningentry e
-              ON e.screening_list_id = sl.id AND e.nik_hash = p.nik_hash
-            WHERE {match}
+            CROSS JOIN registry_person p
+            CROSS JOIN linkage_screeninglist sl
+            CROSS JOIN linkage_screeningentry e
+            WHERE {match} AND p.id = a.person_id
+              AND sl.kind = %s AND sl.superseded_at IS NULL
+              AND e.screening_list_id = sl.id AND e.nik_hash = p.nik_hash
         """  # noqa: S608
-        params = [ListKind.CIVIL_REGISTRY.value, *extra]
+        params = [*extra, ListKind.CIVIL_REGISTRY.value]
     joined = query_frame(
         sql,
         params,
@@ -343,20 +373,32 @@ def _received(base: pl.DataFrame, round_id: int, ids: list[int] | None) -> pl.Da
 def _person_rank(round_id: int, base: pl.DataFrame) -> pl.DataFrame:
     """Each application's place among the round's live applications of the same identity.
 
-    Always over the whole round (a single application is first or not among all): the base
-    frame when it is the whole round, else one more query."""
+    Over the whole round's applications of those identities (a single application is first
+    or not among all): the base frame when it is the whole round, else the applications of
+    the persons who are, or were merged into, the base's identities (two index look-ups)."""
     from pulih.programmes.models import Application
 
     if base.height and base.height == Application.objects.filter(round_id=round_id).count():
         everyone = base.select("application_id", "identity_id", "status")
     else:
+        identities = base["identity_id"].unique().to_list()
+        writer = writer_for_connection()
+        by_id, params = writer.keys_in("p.id", identities)
+        by_merge, more = writer.keys_in("p.merged_into_id", identities)
+        # CROSS JOIN: SQLite then starts from the few persons (PostgreSQL plans it as a join);
+        # without it SQLite walks the round's applications instead.
         everyone = query_frame(
-            """
+            f"""
             SELECT a.id, COALESCE(p.merged_into_id, p.id), a.status
-            FROM programmes_application a JOIN registry_person p ON p.id = a.person_id
-            WHERE a.round_id = %s
-            """,
-            [round_id],
+            FROM registry_person p CROSS JOIN programmes_application a
+            WHERE a.person_id = p.id AND a.round_id = %s AND {by_id}
+            UNION
+            SELECT a.id, COALESCE(p.merged_into_id, p.id), a.status
+            FROM registry_person p CROSS JOIN programmes_application a
+            WHERE a.person_id = p.id AND a.round_id = %s
+              AND p.merged_into_id IS NOT NULL AND {by_merge}
+            """,  # noqa: S608 - only placeholders are interpolated
+            [round_id, *params, round_id, *more],
             {"application_id": pl.Int64, "identity_id": pl.Int64, "status": pl.String},
         )
     ranked = (

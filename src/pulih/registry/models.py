@@ -109,7 +109,7 @@ class Person(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        db_index=False,  # never searched by; an index would only slow bulk intake
+        db_index=False,  # a partial index below holds only the merged rows
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -129,6 +129,13 @@ class Person(models.Model):
             ),
             models.Index(fields=["name_search"], name="person_name_search_idx"),
             models.Index(fields=["nik_masked"], name="person_nik_masked_idx"),
+            # Only merged rows are in it (a few), so imports of new people never pay for it;
+            # one application's evaluation finds the other persons of its identity by it.
+            models.Index(
+                fields=["merged_into"],
+                name="person_merged_into_idx",
+                condition=models.Q(merged_into__isnull=False),
+            ),
         ]
         # No index on phone_hash or village: nothing searches by them (village_id equals
         # region_code, which is indexed), and each index costs every imported row a B-tree
