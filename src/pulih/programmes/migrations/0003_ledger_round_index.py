@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programmes', '0002_application_indexes'),
+        ("programmes", "0002_application_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='ledgerentry',
-            name='round',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='ledger', to='programmes.round'),
+            model_name="ledgerentry",
+            name="round",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="ledger",
+                to="programmes.round",
+            ),
         ),
     ]
