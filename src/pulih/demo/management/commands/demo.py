@@ -5,8 +5,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
-from pulih.demo.accounts import demo_accounts_create
+from pulih.demo.accounts import demo_accounts_create, demo_system_user
 from pulih.demo.pipeline import DemoLoadError, demo_load
+from pulih.demo.programmes import demo_programmes_create
 
 BAR_WIDTH = 30
 
@@ -94,6 +95,9 @@ class Command(BaseCommand):
         if options["no_accounts"]:
             return
         logins = demo_accounts_create()
+        programmes = demo_programmes_create(demo_system_user())
+        out.write("")
+        out.write("Program demo: " + "; ".join(p.name for p in programmes))
         out.write("")
         out.write("Akun demo:")
         rows = [("Nama pengguna", "Kata sandi", "Peran", "Cakupan")] + [
