@@ -91,6 +91,7 @@ def registration_make(
     village: str = "32.73.01.1001",
     owner: User | None = None,
     submitted: bool = True,
+    business_name: str = "Keripik Tempe Bu Siti",
     **person_extra: object,
 ) -> Business:
     """An owner with an account, a person and one business, submitted by default."""
@@ -99,7 +100,7 @@ def registration_make(
         actor=owner, data=person_data(village=village, **person_extra)
     )
     business = services.business_create(
-        actor=owner, owner=person, data=business_data(village=village)
+        actor=owner, owner=person, data=business_data(village=village, name=business_name)
     )
     if submitted:
         business = services.registration_submit(actor=owner, business=business)

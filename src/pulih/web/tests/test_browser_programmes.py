@@ -124,7 +124,7 @@ def test_owner_applies_on_a_phone_and_sees_the_reasons_and_the_appeal_form(
     expect(reasons).to_have_count(2)
     expect(reasons.nth(0)).to_have_text(
         "Syarat “tidak sedang menerima kredit bank/KUR” tidak terpenuhi: "
-        "sedang menerima kredit bank atau kur: ya"
+        "sedang menerima kredit bank atau KUR: ya"
     )
     expect(reasons.nth(1)).to_have_text(
         "Syarat “saldo tabungan <= Rp2.000.000” tidak terpenuhi: saldo tabungan Rp3.500.000"
@@ -191,7 +191,8 @@ people = [("Asep Sunandar", "32.73.01.1001", 500_000), ("Euis Komariah", "32.73.
           ("Dadang Hermawan", "32.73.02.1002", 1_000_000), ("Ujang Saepudin", "32.73.01.1002", 9_000_000)]
 for n, (name, village, savings) in enumerate(people):
     owner = f.user_make(role=Role.OWNER, username="pemohon{round_id}x" + str(n))
-    business = f.registration_make(village=village, owner=owner, name=name, serial=900 + {round_id} * 10 + n)
+    business = f.registration_make(village=village, owner=owner, name=name,
+        business_name="Warung " + name, serial=900 + {round_id} * 10 + n)
     services.application_submit(actor=officer, round_obj=round_obj, data=ApplicationData(
         person_id=business.owner_id, business_id=business.pk,
         declarations={{"savings_balance": savings, "has_bank_credit": False}}, bank="BJB"))
