@@ -14,6 +14,7 @@ import polars as pl
 from django.db import DatabaseError, connection, transaction
 
 from pulih.payments.models import LineStatus, PaymentStatus
+from pulih.reference.selectors import common_region
 from pulih.registry.bulk import db_timestamp, query_frame, writer_for_connection
 
 
@@ -67,17 +68,6 @@ class Candidates:
     count: int
     total: int
     region_code: str  # the narrowest region holding them all ("" when they span provinces)
-
-
-def common_region(low: str, high: str) -> str:
-    """The deepest region code both codes lie in. Codes are fixed-width and dotted, so every
-    code sorting between the lowest and the highest shares it too."""
-    shared: list[str] = []
-    for a, b in zip(low.split("."), high.split("."), strict=False):
-        if a != b:
-            break
-        shared.append(a)
-    return ".".join(shared)
 
 
 def candidates_count(*, round_id: int, bank: str, status: PaymentStatus) -> Candidates:

@@ -34,6 +34,7 @@ class ProgrammeErrorCode(StrEnum):
     INTAKE_NOT_DONE = "intake_not_done"
     # decisions
     PERMISSION_DENIED = "permission_denied"
+    OUTSIDE_REGION = "outside_region"
     NOTHING_TO_DECIDE = "nothing_to_decide"
     DECISION_PENDING = "decision_pending"
     DECISION_NOT_PROPOSED = "decision_not_proposed"
@@ -81,6 +82,10 @@ MESSAGES: dict[ProgrammeErrorCode, StrOrPromise] = {
     E.BANK_UNKNOWN: _("Bank “%(bank)s” bukan bank penyalur putaran ini (%(banks)s)."),
     E.INTAKE_NOT_DONE: _("Impor ini belum selesai."),
     E.PERMISSION_DENIED: _("Anda tidak berwenang melakukan ini."),
+    E.OUTSIDE_REGION: _(
+        "Daftar ini memuat penerima di %(region)s, di luar wilayah kewenangan Anda; "
+        "penetapannya oleh petugas dan kepala bidang yang berwenang atas seluruh wilayah itu."
+    ),
     E.NOTHING_TO_DECIDE: _("Tidak ada perubahan penerima untuk ditetapkan."),
     E.DECISION_PENDING: _("Masih ada penetapan yang menunggu persetujuan pada putaran ini."),
     E.DECISION_NOT_PROPOSED: _("Penetapan ini sudah diputuskan (%(status)s)."),

@@ -287,6 +287,9 @@ class Decision(models.Model):
     content_sha256 = models.CharField(max_length=64, blank=True)
     annex_xlsx = models.CharField(max_length=255, blank=True)
     annex_pdf = models.CharField(max_length=255, blank=True)
+    # The narrowest region holding every line ("" when they span provinces): only staff whose
+    # regions cover it prepare, approve or return the list.
+    region_code = models.CharField(max_length=13, default="", blank=True)
 
     class Meta:
         ordering = ["round", "number"]

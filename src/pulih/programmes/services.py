@@ -12,6 +12,7 @@ import polars as pl
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from pulih.accounts.models import Role, User
 from pulih.accounts.selectors import region_in_scope
@@ -38,6 +39,7 @@ from pulih.programmes.models import (
     RoundEvent,
     RoundStatus,
 )
+from pulih.reference.selectors import common_region, region_get
 from pulih.registry.bulk import db_timestamp, query_frame, writer_for_connection
 from pulih.registry.models import Business, Person
 
@@ -54,6 +56,19 @@ ROUND_TRANSITIONS = {
 def _require(actor: User, roles: frozenset[str]) -> None:
     if not actor.is_authenticated or (actor.role not in roles and not actor.is_superuser):
         raise ProgrammeError(E.PERMISSION_DENIED)
+
+
+def _require_covers(actor: User, region_code: str) -> None:
+    """A list that moves money is prepared and decided only by staff whose regions hold every
+    line of it (a city's head of division does not approve the province's list)."""
+    if not region_in_scope(actor, region_code):
+        region = region_get(code=region_code) if region_code else None
+        raise ProgrammeError(
+            E.OUTSIDE_REGION,
+            region=f"{region.code} {region.name}"
+            if region
+            else gettext("lebih dari satu provinsi"),
+        )
 
 
 def _event(round_obj: Round, actor: User, action: str, **detail: Any) -> None:
@@ -501,6 +516,10 @@ def decision_propose(*, actor: User, round_obj: Round, note: str = "") -> Decisi
         )
         if chosen.height == 0 and not removed:
             raise ProgrammeError(E.NOTHING_TO_DECIDE)
+        shown = _annex_columns([*chosen["application_id"].to_list(), *(a for a, _ in removed)])
+        regions = [line[3] for line in shown.values()]
+        region_code = common_region(min(regions), max(regions))
+        _require_covers(actor, region_code)
         number = (
             locked.decisions.order_by("-number").values_list("number", flat=True).first() or 0
         ) + 1
@@ -515,8 +534,8 @@ def decision_propose(*, actor: User, round_obj: Round, note: str = "") -> Decisi
             recipients_removed=len(removed),
             amount_added=chosen.height * locked.amount,
             amount_removed=len(removed) * locked.amount,
+            region_code=region_code,
         )
-        shown = _annex_columns([*chosen["application_id"].to_list(), *(a for a, _ in removed)])
         writer = writer_for_connection()
         writer.insert(
             "programmes_decisionentry",
@@ -616,6 +635,7 @@ def decision_approve(*, actor: User, decision: Decision, note: str = "") -> Deci
             raise ProgrammeError(E.DECISION_NOT_PROPOSED, status=locked.get_status_display())
         if locked.prepared_by_id == actor.pk:
             raise ProgrammeError(E.MAKER_CANNOT_CHECK)
+        _require_covers(actor, locked.region_code)
         round_obj = Round.objects.select_for_update().get(pk=locked.round_id)
         now = timezone.now()
         entries = pl.DataFrame(
@@ -689,6 +709,7 @@ def decision_return(*, actor: User, decision: Decision, note: str) -> Decision:
             raise ProgrammeError(E.DECISION_NOT_PROPOSED, status=locked.get_status_display())
         if locked.prepared_by_id == actor.pk:
             raise ProgrammeError(E.MAKER_CANNOT_CHECK)
+        _require_covers(actor, locked.region_code)
         Decision.objects.filter(pk=locked.pk).update(
             status=DecisionStatus.RETURNED, decided_by=actor, decided_at=timezone.now(),
             decision_note=note.strip(),

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from django_tasks import TaskResultStatus
 
 from pulih.accounts.models import User
+from pulih.accounts.selectors import region_in_scope
 from pulih.paging import CappedPaginator
 from pulih.programmes import annex, selectors, services
 from pulih.programmes.definition import parse
@@ -702,6 +703,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
         entry.village_name = names.get(entry.region_code, "")
     proposed = decision.status == DecisionStatus.PROPOSED
     is_preparer = decision.prepared_by_id == request.user.pk
+    covers = region_in_scope(_user(request), decision.region_code)
     return render(
         request,
         "programmes/decision_detail.html",
@@ -711,7 +713,11 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "proposed": proposed,
             "is_preparer": is_preparer,
-            "can_decide": proposed and _can_approve(request) and not is_preparer,
+            "can_decide": proposed and _can_approve(request) and not is_preparer and covers,
+            "outside_region": proposed and _can_approve(request) and not covers,
+            "decision_region": selectors.region_names([decision.region_code]).get(
+                decision.region_code, ""
+            ),
             "approve_form": ApproveForm(),
             "return_form": ReturnForm(),
             "annex": _annex_links(decision),

@@ -30,3 +30,14 @@ def region_path(*, code: str) -> list[Region]:
     """The region and its ancestors, province first, in one query."""
     prefixes = [code[:n] for n in (2, 5, 8, 13) if len(code) >= n]
     return list(Region.objects.filter(code__in=prefixes).order_by("level"))
+
+
+def common_region(low: str, high: str) -> str:
+    """The deepest region code both codes lie in. Codes are fixed-width and dotted, so every
+    code sorting between the lowest and the highest shares it too."""
+    shared: list[str] = []
+    for a, b in zip(low.split("."), high.split("."), strict=False):
+        if a != b:
+            break
+        shared.append(a)
+    return ".".join(shared)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pulih.accounts.models import Role, User
 from pulih.linkage.models import ListKind
 from pulih.payments.models import Payment
 from pulih.programmes import services
@@ -19,12 +20,13 @@ from pulih.programmes.models import (
 from pulih.programmes.services import ApplicationData
 from pulih.programmes.tests.conftest import (
     BANDUNG_VILLAGE,
+    DKI_VILLAGE,
     cash_round,
     dki_business,
     nik_of,
     screening_list,
 )
-from pulih.testing.factories import registration_make
+from pulih.testing.factories import registration_make, user_make
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +161,59 @@ def test_returned_list_goes_back_to_eligible(officer, approver):
     assert application.status == ApplicationStatus.ELIGIBLE
     assert Decision.objects.get(pk=decision.pk).status == DecisionStatus.RETURNED
     assert not Payment.objects.exists()
+
+
+def test_lists_are_prepared_and_decided_only_by_staff_covering_every_line(officer, approver):
+    round_obj = cash_round(officer)
+    for i, village in enumerate(("31.71.01.1001", "31.72.01.1001")):
+        _apply(officer, round_obj, registration_make(village=village, serial=i + 30))
+    city_officer = user_make(role=Role.OFFICER, regions=("31.71",))
+    with pytest.raises(ProgrammeError) as outside:
+        services.decision_propose(actor=city_officer, round_obj=round_obj)
+    assert outside.value.code == E.OUTSIDE_REGION
+    assert "31 " in str(outside.value) and "wilayah kewenangan" in str(outside.value)
+    assert not Decision.objects.filter(round=round_obj).exists()
+
+    decision = services.decision_propose(actor=officer, round_obj=round_obj)
+    assert decision.region_code == "31"
+    for stranger in (
+        user_make(role=Role.APPROVER, regions=("32.73",)),
+        user_make(role=Role.APPROVER, regions=("31.71",)),
+    ):
+        with pytest.raises(ProgrammeError) as refused:
+            services.decision_approve(actor=stranger, decision=decision)
+        assert refused.value.code == E.OUTSIDE_REGION
+        with pytest.raises(ProgrammeError) as not_returned:
+            services.decision_return(actor=stranger, decision=decision, note="bukan wilayah saya")
+        assert not_returned.value.code == E.OUTSIDE_REGION
+    decision.refresh_from_db()
+    assert decision.status == DecisionStatus.PROPOSED
+    assert not Payment.objects.filter(round=round_obj).exists()
+
+    assert services.decision_approve(actor=approver, decision=decision).status == (
+        DecisionStatus.APPROVED
+    )
+
+
+def test_a_list_spanning_provinces_needs_a_national_approver(officer):
+    admin = User.objects.create_superuser("root", password="x", role="admin")
+    round_obj = cash_round(officer)
+    _apply(officer, round_obj, dki_business(serial=40))
+    _apply(admin, round_obj, registration_make(village=BANDUNG_VILLAGE, serial=41))
+    # The Bandung applicant fails the DKI domicile rule; the list is still the DKI one.
+    assert services.decision_propose(actor=officer, round_obj=round_obj).region_code == (
+        DKI_VILLAGE
+    )
+    Decision.objects.all().delete()
+    Application.objects.update(status=ApplicationStatus.ELIGIBLE, eligible=True)
+    with pytest.raises(ProgrammeError) as outside:
+        services.decision_propose(actor=officer, round_obj=round_obj)
+    assert outside.value.code == E.OUTSIDE_REGION
+    assert "lebih dari satu provinsi" in str(outside.value)
+    decision = services.decision_propose(actor=admin, round_obj=round_obj)
+    assert decision.region_code == ""
+    province_approver = user_make(role=Role.APPROVER, regions=("31",))
+    with pytest.raises(ProgrammeError):
+        services.decision_approve(actor=province_approver, decision=decision)
+    other_admin = User.objects.create_superuser("root2", password="x", role="admin")
+    assert services.decision_approve(actor=other_admin, decision=decision).recipients_added == 2

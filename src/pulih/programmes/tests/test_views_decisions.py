@@ -201,3 +201,19 @@ def test_decision_entries_page_has_a_constant_query_count(
     assert bigger.recipients_added > 2
     with django_assert_max_num_queries(few):
         assert client.get(_url("decision_detail", bigger.pk)).status_code == 200
+
+
+def test_an_approver_of_another_region_sees_why_they_cannot_decide(officer):
+    round_obj, _ = _round(officer, n=2)
+    decision = _propose(client_for(officer), round_obj)
+    bandung = client_for(user_make(role=Role.APPROVER, regions=("32.73",)))
+    detail = bandung.get(_url("decision_detail", decision.pk))
+    html = detail.content.decode()
+    assert detail.context["can_decide"] is False
+    assert 'data-testid="outside-region"' in html and "di luar wilayah kewenangan Anda" in html
+    assert 'data-testid="approve"' not in html
+    refused = bandung.post(_url("decision_approve", decision.pk), follow=True)
+    assert "di luar wilayah kewenangan Anda" in refused.content.decode()
+    decision.refresh_from_db()
+    assert decision.status == DecisionStatus.PROPOSED
+    assert not Payment.objects.filter(round=round_obj).exists()
