@@ -23,6 +23,7 @@ class PaymentErrorCode(StrEnum):
     BATCH_CANCELLED = "batch_cancelled"
     FILES_CHANGED = "files_changed"
     REASON_REQUIRED = "reason_required"
+    IMPORT_NOT_RESUMABLE = "import_not_resumable"
     NOTE_REQUIRED = "note_required"
     HANDOVER_DATE_IN_FUTURE = "handover_date_in_future"
     HANDOVER_DATE_BEFORE_ROUND = "handover_date_before_round"
@@ -67,6 +68,9 @@ MESSAGES: dict[PaymentErrorCode, StrOrPromise] = {
         "data batch berubah. Hubungi administrator."
     ),
     E.REASON_REQUIRED: _("Alasan wajib diisi."),
+    E.IMPORT_NOT_RESUMABLE: _(
+        "Berkas balikan ini tidak perlu diproses ulang (status: %(status)s)."
+    ),
     E.NOTE_REQUIRED: _("Tuliskan apa yang diperbaiki."),
     E.HANDOVER_DATE_IN_FUTURE: _("Tanggal serah terima tidak boleh setelah hari ini."),
     E.HANDOVER_DATE_BEFORE_ROUND: _(

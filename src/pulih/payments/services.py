@@ -59,6 +59,8 @@ HANDOVER_COLUMNS = ("round_id", "person_id", "application_id", "decision_id", "v
 PREPARING_ROLES = frozenset({Role.OFFICER, Role.APPROVER, Role.ADMIN})
 # Return files up to this size are reconciled during the upload; larger ones by a worker.
 RETURN_INLINE_BYTES = 4 * 1024 * 1024
+# A return import queued or running this long has lost its worker (500,000 rows take ~30 s).
+RETURN_STALE_SECONDS = 600
 REFERENCE_LENGTH = 40
 
 
@@ -424,6 +426,8 @@ def return_import(
     item, size = return_import_create(
         actor=actor, batch=batch, content=content, original_name=original_name
     )
+    if return_import_resumable(item):
+        return return_import_resume(actor=actor, item=item)
     if item.status != ImportStatus.QUEUED:
         return item
     if size <= RETURN_INLINE_BYTES:
@@ -481,6 +485,42 @@ def return_import_create(
     return item, size
 
 
+def return_import_resumable(item: ReturnImport) -> bool:
+    """A worker died under it: queued or running for too long, or reconciled but its report of
+    rejected and unanswered rows never written."""
+    if item.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        return (timezone.now() - item.created_at).total_seconds() > RETURN_STALE_SECONDS
+    return item.status == ImportStatus.DONE and _report_missing(item)
+
+
+def _report_missing(item: ReturnImport) -> bool:
+    return bool(item.rejected_count or item.missing_count) and not item.report_name
+
+
+def return_import_resume(*, actor: User, item: ReturnImport) -> ReturnImport:
+    """Run an import its worker left unfinished. Running it twice is harmless (the second run
+    finds it reconciled under the batch's lock), so this only refuses what is not stuck."""
+    _require(actor)
+    _require_region(actor, item.batch.region_code)
+    if not return_import_resumable(item):
+        raise PaymentError(PE.IMPORT_NOT_RESUMABLE, status=item.get_status_display())
+    RoundEvent.objects.create(
+        round_id=item.batch.round_id, actor=actor, action="return_import_resumed",
+        detail={"batch": item.batch.reference, "file": item.original_name},
+    )  # fmt: skip
+    path = files.batch_dir(item.batch) / "returns" / item.stored_name
+    if path.stat().st_size <= RETURN_INLINE_BYTES:
+        return return_import_run(import_id=item.pk)
+    from pulih.payments.tasks import return_import_task
+
+    ReturnImport.objects.filter(pk=item.pk, status=ImportStatus.RUNNING).update(
+        status=ImportStatus.QUEUED
+    )
+    transaction.on_commit(lambda: return_import_task.enqueue(item.pk))
+    item.refresh_from_db()
+    return item
+
+
 def _return_import_same(batch: Batch, sha: str) -> ReturnImport | None:
     return (
         ReturnImport.objects.filter(batch=batch, sha256=sha)
@@ -494,6 +534,8 @@ def return_import_run(*, import_id: int) -> ReturnImport:
     updates, one ledger entry per payment paid, the batch's counters; then the report of
     rejected rows and unanswered lines. File-level refusals fail the import with a message."""
     item = ReturnImport.objects.select_related("batch").get(pk=import_id)
+    if item.status == ImportStatus.DONE and _report_missing(item):
+        return _return_report_rewrite(item)
     if item.status in (ImportStatus.DONE, ImportStatus.FAILED):
         return item
     # Not a claim: a worker killed mid-way leaves "running" and nothing else (its transaction
@@ -527,6 +569,25 @@ def return_import_run(*, import_id: int) -> ReturnImport:
     if plan is not None and (plan.rejected.height or plan.missing.height):
         report = files.return_report_write(item, plan.rejected, table.frame, plan.missing)
         ReturnImport.objects.filter(pk=item.pk).update(report_name=report.name)
+    item.refresh_from_db()
+    return item
+
+
+def _return_report_rewrite(item: ReturnImport) -> ReturnImport:
+    """The report of a reconciled import whose worker died before writing it: the file read
+    and checked again against the batch (its rejected rows are rejected for the same reasons;
+    the rows it paid now read as already recorded) and the lines still unanswered."""
+    path = files.batch_dir(item.batch) / "returns" / item.stored_name
+    table = returns.return_read(
+        path, item.original_name, max_bytes=settings.PULIH_INTAKE_MAX_BYTES,
+        max_rows=settings.PULIH_INTAKE_MAX_ROWS,
+    )  # fmt: skip
+    frame = returns.return_frame(table, returns.return_columns(table.headers))
+    plan = returns.reconcile(
+        frame, pipeline.batch_lines(item.batch_id), batch_reference=item.batch.reference
+    )
+    report = files.return_report_write(item, plan.rejected, table.frame, plan.missing)
+    ReturnImport.objects.filter(pk=item.pk).update(report_name=report.name)
     item.refresh_from_db()
     return item
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("penyaluran/batch/<int:pk>/batal/", views.batch_cancel, name="batch_cancel"),
     path("penyaluran/balikan/<int:pk>/", views.import_detail, name="import_detail"),
     path("penyaluran/balikan/<int:pk>/ditolak.xlsx", views.import_report, name="import_report"),
+    path("penyaluran/balikan/<int:pk>/ulang/", views.import_resume, name="import_resume"),
     path("penyaluran/pembayaran/<int:pk>/perbaikan/", views.payment_fix, name="payment_fix"),
     path("putaran/<int:round_id>/serah-terima/", views.handover_list, name="handover_list"),
     path(

@@ -130,9 +130,11 @@ def batch_confirm(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 def _import_context(item: Any) -> dict[str, Any]:
+    resumable = services.return_import_resumable(item)
     return {
         "item": item,
-        "running": item.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
+        "running": item.status in (ImportStatus.QUEUED, ImportStatus.RUNNING) and not resumable,
+        "resumable": resumable,
     }
 
 
@@ -183,6 +185,25 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One return file's summary (htmx polls it while a worker reconciles)."""
     item = selectors.import_get(user=request.user, pk=pk)
     return render(request, "payments/_import.html", _import_context(item))
+
+
+@staff_required
+@require_POST
+def import_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run again an import whose worker died (stuck, or its report never written)."""
+    item = selectors.import_get(user=request.user, pk=pk)
+    try:
+        item = services.return_import_resume(actor=request.user, item=item)
+    except PaymentError as exc:
+        messages.error(request, exc.message)
+    else:
+        if item.status == ImportStatus.DONE:
+            messages.success(request, _("Berkas balikan selesai diproses ulang."))
+        elif item.status == ImportStatus.FAILED:
+            messages.error(request, item.error_message)
+        else:
+            messages.info(request, _("Berkas balikan diantrekan untuk diproses ulang."))
+    return redirect(reverse("payments:batch_detail", args=[item.batch_id]) + "#balikan")
 
 
 @staff_required
