@@ -4,18 +4,22 @@ Polars and written back in bulk (no per-row ORM save, whatever the batch's size)
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 import polars as pl
-from django.db import DatabaseError, connection, transaction
+from django.db import connection
 
 from pulih.payments.models import LineStatus, PaymentStatus
 from pulih.reference.selectors import common_region
-from pulih.registry.bulk import db_timestamp, query_frame, writer_for_connection
+from pulih.registry.bulk import (
+    db_timestamp,
+    query_frame,
+    replica_role_local,
+    writer_for_connection,
+)
 
 
 @contextmanager
@@ -24,34 +28,10 @@ def row_triggers_off() -> Iterator[None]:
     which for half a million rows run half a million look-ups at commit, about half the time of
     a batch or a return file. Only for rows whose references hold by construction (they come
     from a join with their parents, which the same transaction locks or protects); CHECK and
-    UNIQUE constraints, the money rules among them, apply as always. Like registry.bulk, it
-    needs superuser or `GRANT SET ON PARAMETER session_replication_role`; without it the
-    statements run with their triggers. Call inside a transaction (SET LOCAL)."""
-    if connection.vendor != "postgresql":
+    UNIQUE constraints, the money rules among them, apply as always (registry.bulk's
+    replica_role_local; without the right to set the role the triggers run)."""
+    with replica_role_local():
         yield
-        return
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            # In a savepoint: a refused SET must not abort the caller's transaction.
-            cursor.execute("SET LOCAL session_replication_role = replica")
-    except DatabaseError:
-        yield
-        return
-    try:
-        yield
-    finally:
-        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL session_replication_role = origin")
-
-
-def key_share(table: str, row_id: int) -> None:
-    """Hold a parent row as a foreign-key check would (see row_triggers_off)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id FROM {table} WHERE id = %s FOR KEY SHARE",  # noqa: S608 - our table
-                [row_id],
-            )
 
 
 # --- batches ------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ from pulih.programmes.error_codes import ProgrammeError, ProgrammeErrorCode as E
 from pulih.programmes.kinds import KINDS
 from pulih.programmes.ledger import ledger_post, ledger_post_query
 from pulih.programmes.models import LedgerKind, Round, RoundEvent
-from pulih.registry.bulk import db_timestamp, writer_for_connection
+from pulih.registry.bulk import db_timestamp, key_share, writer_for_connection
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -608,8 +608,8 @@ def _reconcile(item: ReturnImport, frame: pl.DataFrame) -> pipeline.Reconciliati
         # Every reference written here is to a row this transaction holds: the import and the
         # actor (key share), the round (its total's UPDATE), the payments (their UPDATE) and
         # through them their persons. So the per-row foreign-key triggers may sit this out.
-        pipeline.key_share("payments_returnimport", item.pk)
-        pipeline.key_share("accounts_user", item.created_by_id)
+        key_share("payments_returnimport", item.pk)
+        key_share("accounts_user", item.created_by_id)
         with pipeline.row_triggers_off():
             pipeline.reconciliation_write(plan, batch_id=batch.pk, import_id=item.pk, at=now)
             ledger_post_query(

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -40,7 +40,12 @@ from pulih.programmes.models import (
     RoundStatus,
 )
 from pulih.reference.selectors import common_region, region_get
-from pulih.registry.bulk import db_timestamp, query_frame, writer_for_connection
+from pulih.registry.bulk import (
+    db_timestamp,
+    query_frame,
+    references_checked_in_bulk,
+    writer_for_connection,
+)
 from pulih.registry.models import Business, Person
 
 PREPARING_ROLES = frozenset({Role.OFFICER, Role.ADMIN})
@@ -536,24 +541,23 @@ def decision_propose(*, actor: User, round_obj: Round, note: str = "") -> Decisi
             amount_removed=len(removed) * locked.amount,
             region_code=region_code,
         )
-        writer = writer_for_connection()
-        writer.insert(
-            "programmes_decisionentry",
-            ("decision_id", "application_id", "person_id", "change", "amount", "reason",
-             "nik_masked", "full_name", "business_name", "region_code"),
-            [
-                (decision.pk, app_id, person_id, EntryChange.ADD.value, locked.amount, "",
-                 *shown[app_id])
-                for app_id, person_id in chosen.select("application_id", "person_id").iter_rows()
-            ]
-            + [
-                (decision.pk, app_id, person_id, EntryChange.REMOVE.value, locked.amount,
-                 "tidak lagi memenuhi syarat", *shown[app_id])
-                for app_id, person_id in removed
-            ],
-        )  # fmt: skip
-        chosen_ids = chosen["application_id"].to_list()
-        _statuses_set(chosen_ids, ApplicationStatus.SELECTED)
+        with references_checked_in_bulk():
+            writer_for_connection().insert(
+                "programmes_decisionentry",
+                ("decision_id", "application_id", "person_id", "change", "amount", "reason",
+                 "nik_masked", "full_name", "business_name", "region_code"),
+                [
+                    (decision.pk, app_id, person_id, EntryChange.ADD.value, locked.amount, "",
+                     *shown[app_id])
+                    for app_id, person_id in chosen.select("application_id", "person_id").iter_rows()
+                ]
+                + [
+                    (decision.pk, app_id, person_id, EntryChange.REMOVE.value, locked.amount,
+                     "tidak lagi memenuhi syarat", *shown[app_id])
+                    for app_id, person_id in removed
+                ],
+            )  # fmt: skip
+        _statuses_set_by_entries(decision.pk, EntryChange.ADD, ApplicationStatus.SELECTED)
         # Eligible applicants the quota or the budget left out wait as reserves.
         left_out = Application.objects.filter(
             round=locked, status=ApplicationStatus.ELIGIBLE, eligible=True
@@ -608,6 +612,20 @@ def _recipients_per_quota(round_obj: Round, quotas: dict[str, int]) -> dict[str,
     return counts
 
 
+def _statuses_set_by_entries(
+    decision_id: int, change: EntryChange, status: ApplicationStatus
+) -> None:
+    """The status of every application the decision adds (or removes): one UPDATE joined to
+    the decision's lines, rather than shipping 400,000 ids to a temporary table first."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE programmes_application SET status = %s, updated_at = %s WHERE id IN ("
+            "SELECT application_id FROM programmes_decisionentry "
+            "WHERE decision_id = %s AND change = %s)",
+            [status.value, db_timestamp(timezone.now()), decision_id, change.value],
+        )
+
+
 def _statuses_set(application_ids: list[int], status: ApplicationStatus) -> None:
     if not application_ids:
         return
@@ -655,11 +673,12 @@ def decision_approve(*, actor: User, decision: Decision, note: str = "") -> Deci
             kind.benefit.cancel(
                 decision=locked, application_ids=removed["application_id"].to_list(), actor=actor
             )
-            _statuses_set(removed["application_id"].to_list(), ApplicationStatus.INELIGIBLE)
+            _statuses_set_by_entries(locked.pk, EntryChange.REMOVE, ApplicationStatus.INELIGIBLE)
         if added.height:
             recipients = _recipients_frame(added, locked.pk)
-            kind.benefit.create(decision=locked, recipients=recipients, actor=actor)
-            _statuses_set(added["application_id"].to_list(), ApplicationStatus.RECIPIENT)
+            with references_checked_in_bulk():
+                kind.benefit.create(decision=locked, recipients=recipients, actor=actor)
+            _statuses_set_by_entries(locked.pk, EntryChange.ADD, ApplicationStatus.RECIPIENT)
         content = annex.annex_rows(locked)
         Decision.objects.filter(pk=locked.pk).update(
             status=DecisionStatus.APPROVED,
@@ -677,17 +696,17 @@ def decision_approve(*, actor: User, decision: Decision, note: str = "") -> Deci
 
 def _recipients_frame(added: pl.DataFrame, decision_id: int) -> pl.DataFrame:
     """The identity (after merges), bank and region of each added application."""
-    info = pl.DataFrame(
-        list(
-            Application.objects.filter(
-                pk__in=DecisionEntry.objects.filter(
-                    decision_id=decision_id, change=EntryChange.ADD
-                ).values("application_id")
-            ).values_list("pk", "person__merged_into_id", "bank", "region_code")
-        ),
-        schema={"application_id": pl.Int64, "merged_into": pl.Int64, "bank": pl.String,
-                "region_code": pl.String},
-        orient="row",
+    info = query_frame(
+        """
+        SELECT a.id, p.merged_into_id, a.bank, a.region_code
+        FROM programmes_decisionentry e
+        JOIN programmes_application a ON a.id = e.application_id
+        JOIN registry_person p ON p.id = a.person_id
+        WHERE e.decision_id = %s AND e.change = %s
+        """,
+        [decision_id, EntryChange.ADD.value],
+        {"application_id": pl.Int64, "merged_into": pl.Int64, "bank": pl.String,
+         "region_code": pl.String},
     )  # fmt: skip
     return added.join(info, on="application_id").select(
         "application_id",

@@ -11,6 +11,7 @@ import multiprocessing
 import queue as queue_module
 import traceback
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -75,10 +76,17 @@ class Writer(Protocol):
         ...
 
     def update_from(
-        self, table: str, *, key: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+        self,
+        table: str,
+        *,
+        key: str,
+        columns: Sequence[str],
+        rows: Sequence[tuple[Any, ...]] | pl.DataFrame,
     ) -> None:
         """Set `columns` of the rows whose `key` is each row's first value: the new values go
-        to a temporary table in bulk, then one UPDATE ... FROM joins it (both databases)."""
+        to a temporary table in bulk, then one UPDATE ... FROM joins it (both databases). A
+        frame (its columns in that order) goes to PostgreSQL as CSV, without a Python tuple
+        per row."""
         ...
 
 
@@ -183,10 +191,17 @@ class SqliteWriter:
         return sql, [json.dumps(list(values))]
 
     def update_from(
-        self, table: str, *, key: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+        self,
+        table: str,
+        *,
+        key: str,
+        columns: Sequence[str],
+        rows: Sequence[tuple[Any, ...]] | pl.DataFrame,
     ) -> None:
-        if not rows:
+        if len(rows) == 0:
             return
+        if isinstance(rows, pl.DataFrame):
+            rows = list(rows.iter_rows())
         names = (key, *columns)
         cursor = self._raw()
         cursor.execute("DROP TABLE IF EXISTS temp.bulk_update")
@@ -244,11 +259,15 @@ class _TriggerFreeSession:
             self.writer.triggers_off = False
             return
         self.writer.triggers_off = True
+        # Every bulk write on this connection goes through this writer while the triggers are
+        # off, so none skips the set-based checks (writer_for_connection hands it out).
+        connection.pulih_bulk_writer = self.writer  # type: ignore[attr-defined]
 
     def __exit__(self, *exc: object) -> None:
         if not self.writer.triggers_off:
             return
         self.writer.triggers_off = False
+        connection.pulih_bulk_writer = None  # type: ignore[attr-defined]
         if connection.connection is None:
             return
         from django.db import DatabaseError
@@ -383,9 +402,14 @@ class PostgresWriter:
         return f"SELECT {names} FROM {table} WHERE {column} = ANY(%s)", [list(values)]  # noqa: S608
 
     def update_from(
-        self, table: str, *, key: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+        self,
+        table: str,
+        *,
+        key: str,
+        columns: Sequence[str],
+        rows: Sequence[tuple[Any, ...]] | pl.DataFrame,
     ) -> None:
-        if not rows:
+        if len(rows) == 0:
             return
         names = ", ".join((key, *columns))
         with self._raw() as cursor:
@@ -393,9 +417,16 @@ class PostgresWriter:
                 f"CREATE TEMP TABLE bulk_update AS SELECT {names} FROM {table} "  # noqa: S608
                 "WITH NO DATA"
             )
-            with cursor.copy(f"COPY bulk_update ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            if isinstance(rows, pl.DataFrame):
+                # Polars writes "" for an empty text and nothing for NULL, as COPY reads them.
+                data = rows.write_csv(include_header=False).encode()
+                with cursor.copy(f"COPY bulk_update ({names}) FROM STDIN (FORMAT csv)") as copy:
+                    for at in range(0, len(data), 1 << 20):
+                        copy.write(data[at : at + (1 << 20)])
+            else:
+                with cursor.copy(f"COPY bulk_update ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
             assignments = ", ".join(f"{c} = bulk_update.{c}" for c in columns)
             cursor.execute(
                 f"UPDATE {table} SET {assignments} FROM bulk_update "  # noqa: S608
@@ -410,7 +441,77 @@ WRITERS: dict[str, type[SqliteWriter] | type[PostgresWriter]] = {
 }
 
 
+@contextmanager
+def replica_role_local() -> Iterator[bool]:
+    """`SET LOCAL session_replication_role = replica` for the block, inside the caller's
+    transaction: row triggers (the foreign-key checks) do not fire; CHECK and UNIQUE
+    constraints apply as always. Yields whether it took: it needs superuser or `GRANT SET ON
+    PARAMETER session_replication_role` (PostgreSQL 15), and does nothing on SQLite."""
+    from django.db import DatabaseError, transaction
+
+    if connection.vendor != "postgresql":
+        yield False
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("replica_role_local() belongs inside transaction.atomic()")
+    try:
+        # In a savepoint: a refused SET must not abort the caller's transaction.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+    except DatabaseError:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+        except DatabaseError:
+            pass  # the transaction failed and rolls back, which resets the role as well
+
+
+def key_share(table: str, row_id: int) -> None:
+    """Hold a parent row as a foreign-key check would (for writes inside replica_role_local)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {table} WHERE id = %s FOR KEY SHARE",  # noqa: S608 - our table
+                [row_id],
+            )
+
+
+@contextmanager
+def references_checked_in_bulk() -> Iterator[None]:
+    """Within the current transaction, the bulk inserts made through writer_for_connection()
+    skip PostgreSQL's per-row foreign-key triggers, and the writer checks the same references
+    itself, one query per reference (see _TriggerFreeSession).
+
+    For the money steps: approving 400,000 recipients inserts as many payments and ledger
+    entries, eight references each, whose deferred per-row checks took ~10 s at commit. Only
+    bulk writes belong inside: an ORM insert here would go unchecked.
+    """
+    if getattr(connection, "pulih_bulk_writer", None):
+        yield  # already in a bulk session: its writer checks
+        return
+    with replica_role_local() as took:
+        if not took:
+            yield
+            return
+        writer = PostgresWriter()
+        writer.triggers_off = True
+        connection.pulih_bulk_writer = writer  # type: ignore[attr-defined]
+        try:
+            yield
+        finally:
+            writer.triggers_off = False
+            connection.pulih_bulk_writer = None  # type: ignore[attr-defined]
+
+
 def writer_for_connection() -> SqliteWriter | PostgresWriter:
+    active = getattr(connection, "pulih_bulk_writer", None)
+    if active is not None:
+        return active  # type: ignore[no-any-return]
     if connection.vendor not in WRITERS:
         raise NotImplementedError(f"Bulk writes are not implemented for {connection.vendor}.")
     return WRITERS[connection.vendor]()

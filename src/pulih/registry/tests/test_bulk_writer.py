@@ -4,7 +4,11 @@ same references itself, so a dangling reference still never reaches the database
 import pytest
 from django.db import connection, transaction
 
-from pulih.registry.bulk import DanglingReference, writer_for_connection
+from pulih.registry.bulk import (
+    DanglingReference,
+    references_checked_in_bulk,
+    writer_for_connection,
+)
 from pulih.registry.models import Business, RegistrationEvent
 from pulih.testing.factories import registration_make
 
@@ -63,3 +67,47 @@ def test_row_pointing_at_a_missing_parent_is_refused_and_nothing_is_kept(
             writer.insert("registry_registrationevent", EVENT_COLUMNS, rows)
     assert not RegistrationEvent.objects.filter(reason="uji").exists()
     assert _role() == "origin"
+
+
+@postgres_only
+def test_a_session_hands_its_checking_writer_to_every_bulk_write(business: Business) -> None:
+    # Code inside the session that asks for a writer of its own still gets the checking one:
+    # otherwise its rows would skip both the triggers and the checks.
+    outer = writer_for_connection()
+    with outer.session():
+        assert writer_for_connection() is outer
+    assert writer_for_connection() is not outer
+
+
+@postgres_only
+def test_in_a_transaction_bulk_references_are_checked_and_the_triggers_come_back(
+    business: Business,
+) -> None:
+    actor = business.owner.account_id
+    missing = Business.objects.order_by("-id").values_list("id", flat=True)[0] + 1000
+    with transaction.atomic():
+        with references_checked_in_bulk():
+            assert _role() == "replica"
+            writer = writer_for_connection()
+            assert writer.triggers_off
+            writer.insert("registry_registrationevent", EVENT_COLUMNS, [_event(business.pk, actor)])
+            with pytest.raises(DanglingReference, match="registry_business"):
+                with transaction.atomic():
+                    writer.insert(
+                        "registry_registrationevent", EVENT_COLUMNS, [_event(missing, actor)]
+                    )
+        assert _role() == "origin"
+        assert not writer_for_connection().triggers_off
+    assert RegistrationEvent.objects.filter(reason="uji").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite only")
+def test_on_sqlite_the_block_changes_nothing(business: Business) -> None:
+    with transaction.atomic(), references_checked_in_bulk():
+        writer = writer_for_connection()
+        writer.insert(
+            "registry_registrationevent",
+            EVENT_COLUMNS,
+            [_event(business.pk, business.owner.account_id)],
+        )
+    assert RegistrationEvent.objects.filter(reason="uji").count() == 1
