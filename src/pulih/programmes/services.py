@@ -698,10 +698,13 @@ def _recipients_frame(added: pl.DataFrame, decision_id: int) -> pl.DataFrame:
     """The identity (after merges), bank and region of each added application."""
     info = query_frame(
         """
-        SELECT a.id, p.merged_into_id, a.bank, a.region_code
+        SELECT a.id, m.merged_into_id, a.bank, a.region_code
         FROM programmes_decisionentry e
         JOIN programmes_application a ON a.id = e.application_id
-        JOIN registry_person p ON p.id = a.person_id
+        -- Only merged persons matter (the partial index holds them), not a walk of them all.
+        LEFT JOIN (
+            SELECT id, merged_into_id FROM registry_person WHERE merged_into_id IS NOT NULL
+        ) m ON m.id = a.person_id
         WHERE e.decision_id = %s AND e.change = %s
         """,
         [decision_id, EntryChange.ADD.value],
