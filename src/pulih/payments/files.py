@@ -14,6 +14,7 @@ import hashlib
 import io
 import os
 import re
+import uuid
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -250,7 +251,9 @@ def return_report_write(
 
     path = return_report_path(item)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp.xlsx")
+    # A name of its own: a report written again while the first is still being written must
+    # not share (and pull away) its half-written file.
+    tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp.xlsx")
     book = workbook(str(tmp))
     _fixed_properties(book, f"Balikan ditolak {item.original_name}",
                       item.created_at.astimezone(UTC).replace(tzinfo=None))  # fmt: skip

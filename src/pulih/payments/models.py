@@ -251,6 +251,7 @@ class ReturnImport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)  # the latest run's start
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -61,6 +61,8 @@ PREPARING_ROLES = frozenset({Role.OFFICER, Role.APPROVER, Role.ADMIN})
 RETURN_INLINE_BYTES = 4 * 1024 * 1024
 # A return import queued or running this long has lost its worker (500,000 rows take ~30 s).
 RETURN_STALE_SECONDS = 600
+# A reconciled import writes its report right after; missing this long, it is not coming.
+RETURN_REPORT_GRACE_SECONDS = 120
 REFERENCE_LENGTH = 40
 
 
@@ -488,9 +490,16 @@ def return_import_create(
 def return_import_resumable(item: ReturnImport) -> bool:
     """A worker died under it: queued or running for too long, or reconciled but its report of
     rejected and unanswered rows never written."""
+    now = timezone.now()
     if item.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
-        return (timezone.now() - item.created_at).total_seconds() > RETURN_STALE_SECONDS
-    return item.status == ImportStatus.DONE and _report_missing(item)
+        since = item.started_at or item.created_at
+        return (now - since).total_seconds() > RETURN_STALE_SECONDS
+    return (
+        item.status == ImportStatus.DONE
+        and _report_missing(item)
+        and item.finished_at is not None
+        and (now - item.finished_at).total_seconds() > RETURN_REPORT_GRACE_SECONDS
+    )
 
 
 def _report_missing(item: ReturnImport) -> bool:
@@ -509,8 +518,8 @@ def return_import_resume(*, actor: User, item: ReturnImport) -> ReturnImport:
         detail={"batch": item.batch.reference, "file": item.original_name},
     )  # fmt: skip
     path = files.batch_dir(item.batch) / "returns" / item.stored_name
-    if path.stat().st_size <= RETURN_INLINE_BYTES:
-        return return_import_run(import_id=item.pk)
+    if not path.exists() or path.stat().st_size <= RETURN_INLINE_BYTES:
+        return return_import_run(import_id=item.pk)  # a lost file fails the import with a reason
     from pulih.payments.tasks import return_import_task
 
     ReturnImport.objects.filter(pk=item.pk, status=ImportStatus.RUNNING).update(
@@ -540,8 +549,14 @@ def return_import_run(*, import_id: int) -> ReturnImport:
         return item
     # Not a claim: a worker killed mid-way leaves "running" and nothing else (its transaction
     # rolled back), so running again is allowed; two runs at once are sorted out in
-    # _reconcile, under the batch's lock.
-    ReturnImport.objects.filter(pk=item.pk).update(status=ImportStatus.RUNNING)
+    # _reconcile, under the batch's lock. Only an unfinished import is marked: a run that
+    # read the row before another run finished must not turn "done" back into "running".
+    unfinished = ReturnImport.objects.filter(
+        pk=item.pk, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
+    )
+    if not unfinished.update(status=ImportStatus.RUNNING, started_at=timezone.now()):
+        item.refresh_from_db()
+        return item
     path = files.batch_dir(item.batch) / "returns" / item.stored_name
     try:
         table = returns.return_read(
@@ -551,7 +566,7 @@ def return_import_run(*, import_id: int) -> ReturnImport:
         frame = returns.return_frame(table, returns.return_columns(table.headers))
         plan = _reconcile(item, frame)
     except (PaymentError, IntakeError) as exc:
-        ReturnImport.objects.filter(pk=item.pk).update(
+        unfinished.update(
             status=ImportStatus.FAILED, error_message=exc.message[:500],
             finished_at=timezone.now(),
         )  # fmt: skip
@@ -560,7 +575,7 @@ def return_import_run(*, import_id: int) -> ReturnImport:
     except Exception:
         # Nothing was reconciled (one transaction); say so, rather than stay "running" forever
         # and answer every later upload of the same file with this import.
-        ReturnImport.objects.filter(pk=item.pk).update(
+        unfinished.update(
             status=ImportStatus.FAILED, finished_at=timezone.now(),
             error_message=gettext("Berkas tidak dapat diproses karena kesalahan sistem; tidak ada "
                             "yang berubah. Hubungi administrator."),
@@ -575,17 +590,21 @@ def return_import_run(*, import_id: int) -> ReturnImport:
 
 def _return_report_rewrite(item: ReturnImport) -> ReturnImport:
     """The report of a reconciled import whose worker died before writing it: the file read
-    and checked again against the batch (its rejected rows are rejected for the same reasons;
-    the rows it paid now read as already recorded) and the lines still unanswered."""
+    and checked again against the batch as it is now (its rejected rows are rejected for the
+    same reasons; the rows it paid read as already recorded; "not answered" means not answered
+    by any file so far, so after later imports it can hold fewer lines than the count)."""
     path = files.batch_dir(item.batch) / "returns" / item.stored_name
-    table = returns.return_read(
-        path, item.original_name, max_bytes=settings.PULIH_INTAKE_MAX_BYTES,
-        max_rows=settings.PULIH_INTAKE_MAX_ROWS,
-    )  # fmt: skip
-    frame = returns.return_frame(table, returns.return_columns(table.headers))
-    plan = returns.reconcile(
-        frame, pipeline.batch_lines(item.batch_id), batch_reference=item.batch.reference
-    )
+    try:
+        table = returns.return_read(
+            path, item.original_name, max_bytes=settings.PULIH_INTAKE_MAX_BYTES,
+            max_rows=settings.PULIH_INTAKE_MAX_ROWS,
+        )  # fmt: skip
+        frame = returns.return_frame(table, returns.return_columns(table.headers))
+        plan = returns.reconcile(
+            frame, pipeline.batch_lines(item.batch_id), batch_reference=item.batch.reference
+        )
+    except (PaymentError, IntakeError, OSError):
+        return item  # the file was read once; it reads now, or the counts stay without a report
     report = files.return_report_write(item, plan.rejected, table.frame, plan.missing)
     ReturnImport.objects.filter(pk=item.pk).update(report_name=report.name)
     item.refresh_from_db()

@@ -102,6 +102,12 @@ def test_a_report_lost_after_the_reconciliation_is_written_again(officer, batch,
     files.return_report_path(item).unlink()
     ReturnImport.objects.filter(pk=item.pk).update(report_name="")
     item.refresh_from_db()
+    # Just finished: the report may still be on its way, so nobody is offered a second one.
+    assert not services.return_import_resumable(item)
+    ReturnImport.objects.filter(pk=item.pk).update(
+        finished_at=timezone.now() - timedelta(minutes=5)
+    )
+    item.refresh_from_db()
     assert services.return_import_resumable(item)
 
     page = client_for(officer).get(reverse("payments:batch_detail", args=[batch.pk]))
@@ -125,3 +131,22 @@ def test_the_batch_page_offers_the_button_only_for_a_stuck_import(officer, batch
     assert item.status == ImportStatus.DONE
     html = client.get(reverse("payments:batch_detail", args=[batch.pk])).content.decode()
     assert 'data-testid="import-resume"' not in html
+
+
+def test_a_running_import_counts_its_time_from_its_start_not_its_upload(officer, batch, tmp_path):
+    item = _stuck(officer, batch, _file(batch, tmp_path))  # uploaded 30 minutes ago
+    ReturnImport.objects.filter(pk=item.pk).update(started_at=timezone.now())
+    item.refresh_from_db()
+    assert not services.return_import_resumable(item)  # waited in the queue, running now
+
+
+def test_a_finished_import_is_never_marked_running_again(officer, batch, tmp_path):
+    with _file(batch, tmp_path).open("rb") as content:
+        item = services.return_import(
+            actor=officer, batch=batch, content=content, original_name="balikan.csv"
+        )
+    ledger = LedgerEntry.objects.count()
+    # A second worker handed the same import (a duplicate task) finds it done: no change.
+    again = services.return_import_run(import_id=item.pk)
+    assert again.status == ImportStatus.DONE and again.paid_count == 1
+    assert LedgerEntry.objects.count() == ledger
