@@ -626,18 +626,6 @@ def _statuses_set_by_entries(
         )
 
 
-def _statuses_set(application_ids: list[int], status: ApplicationStatus) -> None:
-    if not application_ids:
-        return
-    stamp = db_timestamp(timezone.now())
-    writer_for_connection().update_from(
-        "programmes_application",
-        key="id",
-        columns=("status", "updated_at"),
-        rows=[(pk, status.value, stamp) for pk in application_ids],
-    )
-
-
 def decision_approve(*, actor: User, decision: Decision, note: str = "") -> Decision:
     """The checker approves: benefits are created, the money committed in the ledger, the
     list locked and its annex fixed by content hash. Clicking twice, or two approvers at
@@ -736,10 +724,7 @@ def decision_return(*, actor: User, decision: Decision, note: str) -> Decision:
             status=DecisionStatus.RETURNED, decided_by=actor, decided_at=timezone.now(),
             decision_note=note.strip(),
         )  # fmt: skip
-        added = list(
-            locked.entries.filter(change=EntryChange.ADD).values_list("application_id", flat=True)
-        )
-        _statuses_set(added, ApplicationStatus.ELIGIBLE)
+        _statuses_set_by_entries(locked.pk, EntryChange.ADD, ApplicationStatus.ELIGIBLE)
         Application.objects.filter(
             round_id=locked.round_id, status=ApplicationStatus.RESERVE
         ).update(status=ApplicationStatus.ELIGIBLE)
