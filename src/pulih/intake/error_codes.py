@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
+from pulih.errors import CodedError
 from pulih.registry.error_codes import MESSAGES as REGISTRY_MESSAGES, RegistryErrorCode
 
 
@@ -101,18 +102,10 @@ MESSAGES: dict[IntakeErrorCode, StrOrPromise] = {
 }
 
 
-class IntakeError(ValueError):
+class IntakeError(CodedError[IntakeErrorCode]):
     """A file-level refusal: nothing of the file is imported."""
 
-    def __init__(self, code: IntakeErrorCode, /, **params: object) -> None:
-        self.code = code
-        self.params = params
-        super().__init__(code.value)
-
-    @property
-    def message(self) -> str:
-        text = str(MESSAGES[self.code])
-        return text % self.params if self.params else text
+    messages = MESSAGES
 
 
 def row_message(code: str, /, **params: object) -> str:

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
+from pulih.errors import CodedError
+
 
 class LinkageErrorCode(StrEnum):
     PERMISSION_DENIED = "permission_denied"
@@ -42,13 +44,5 @@ MESSAGES = {
 }
 
 
-class LinkageError(ValueError):
-    def __init__(self, code: LinkageErrorCode, /, **params: object) -> None:
-        self.code = code
-        self.params = params
-        super().__init__(code.value)
-
-    @property
-    def message(self) -> str:
-        text = str(MESSAGES[self.code])
-        return text % self.params if self.params else text
+class LinkageError(CodedError[LinkageErrorCode]):
+    messages = MESSAGES

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
+from pulih.errors import CodedError
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
@@ -113,16 +115,8 @@ MESSAGES: dict[PaymentErrorCode, StrOrPromise] = {
 }
 
 
-class PaymentError(ValueError):
-    def __init__(self, code: PaymentErrorCode, /, **params: object) -> None:
-        self.code = code
-        self.params = params
-        super().__init__(code.value)
-
-    @property
-    def message(self) -> str:
-        text = str(MESSAGES[self.code])
-        return text % self.params if self.params else text
+class PaymentError(CodedError[PaymentErrorCode]):
+    messages = MESSAGES
 
     def __str__(self) -> str:
         return self.message

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
+from pulih.errors import CodedError
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
@@ -105,16 +107,8 @@ MESSAGES: dict[ProgrammeErrorCode, StrOrPromise] = {
 }
 
 
-class ProgrammeError(ValueError):
-    def __init__(self, code: ProgrammeErrorCode, /, **params: object) -> None:
-        self.code = code
-        self.params = params
-        super().__init__(code.value)
-
-    @property
-    def message(self) -> str:
-        text = str(MESSAGES[self.code])
-        return text % self.params if self.params else text
+class ProgrammeError(CodedError[ProgrammeErrorCode]):
+    messages = MESSAGES
 
     def __str__(self) -> str:
         return self.message

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+from pulih.errors import CodedError
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -112,22 +114,11 @@ MESSAGES: dict[RegistryErrorCode, StrOrPromise] = {
 }
 
 
-class RegistryError(ValueError):
+class RegistryError(CodedError[RegistryErrorCode]):
     """A refused input or action, carrying a code that callers and tests match on."""
 
-    # code is positional-only so that a message may have a %(code)s placeholder of its own.
     # "from" is a keyword, so TRANSITION_NOT_ALLOWED takes **{"from": ..., "to": ...}.
-    def __init__(self, code: RegistryErrorCode, /, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-    @property
-    def message(self) -> str:
-        # Rendered on access, not in __init__, so the language active where the
-        # error is shown applies rather than the one active where it was raised.
-        text = str(MESSAGES[self.code])
-        return text % self.params if self.params else text
+    messages = MESSAGES
 
     def __str__(self) -> str:
         return self.message
