@@ -206,3 +206,7 @@ PULIH_INTAKE_MAX_BYTES = int(os.environ.get("PULIH_INTAKE_MAX_BYTES", str(200 * 
 PULIH_INTAKE_MAX_ROWS = int(os.environ.get("PULIH_INTAKE_MAX_ROWS", "1000000"))
 # From this many rows an import uses a second process (checks, encryption beside the writes).
 PULIH_INTAKE_PARALLEL_MIN_ROWS = int(os.environ.get("PULIH_INTAKE_PARALLEL_MIN_ROWS", "100000"))
+# From this many refused rows the rejection report is written by a helper beside the merge.
+PULIH_INTAKE_REPORT_HELPER_MIN_ROWS = int(
+    os.environ.get("PULIH_INTAKE_REPORT_HELPER_MIN_ROWS", "5000")
+)

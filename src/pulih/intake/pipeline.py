@@ -30,7 +30,7 @@ from pulih.intake import normalize
 from pulih.intake.error_codes import IntakeError
 from pulih.intake.models import IntakeJob, JobPhase, JobStatus, Outcome
 from pulih.intake.reader import PROBLEM, ROW, read_table
-from pulih.intake.report import report_write
+from pulih.intake.report import SUMMARY_LABELS, ReportInBackground, ReportSource, report_write
 from pulih.intake.staging import ACCEPTED, stage
 from pulih.privacy import crypto
 from pulih.registry import services
@@ -115,11 +115,24 @@ def job_run(
         status=JobStatus.RUNNING, started_at=job.started_at or now, heartbeat_at=now
     )
     job.refresh_from_db()
+    report: ReportInBackground | None = None
     try:
         staged = _staged(job, progress)
+        source = report_source(job)
+        refused = staged.height - int((staged["state"] == ACCEPTED).sum())
+        if refused >= settings.PULIH_INTAKE_REPORT_HELPER_MIN_ROWS:
+            # The refused rows are known now: their sheet is written beside the merge.
+            report = ReportInBackground(source)
         _merge(job, staged, chunk_rows=chunk_rows, progress=progress)
         _phase(job, JobPhase.REPORTING, progress)
-        report_write(job, staged, pl.read_parquet(originals_path(job)), report_path(job))
+        job.refresh_from_db()
+        counts = {field: getattr(job, field) for field, _label in SUMMARY_LABELS}
+        if report is not None:
+            background = report
+            report = None  # finished here, not cancelled below
+            background.finish(counts)
+        else:
+            report_write(source, counts)
     except _AnotherWorker:
         job.refresh_from_db()
         return job
@@ -134,6 +147,9 @@ def job_run(
         if progress is not None:
             progress(job)
         return job
+    finally:
+        if report is not None:
+            report.cancel()
     IntakeJob.objects.filter(pk=job.pk).update(
         status=JobStatus.DONE, phase=JobPhase.FINISHED, finished_at=timezone.now()
     )
@@ -141,6 +157,17 @@ def job_run(
     if progress is not None:
         progress(job)
     return job
+
+
+def report_source(job: IntakeJob) -> ReportSource:
+    return ReportSource(
+        staged=str(staged_path(job)),
+        originals=str(originals_path(job)),
+        path=str(report_path(job)),
+        headers=tuple(job.headers),
+        original_name=job.original_name,
+        source_name=job.source.name,
+    )
 
 
 def _phase(job: IntakeJob, phase: str, progress: Progress | None) -> None:
@@ -275,6 +302,10 @@ def _merge(
         chunks = prepare_chunks(**source)
     try:
         with writer.session(cache_mb=INTAKE_CACHE_MB, defer_checkpoint=True):
+            # Which NIKs are registered already, asked once for the whole list: each chunk
+            # then reads only those people (a person registered meanwhile is caught by the
+            # insert, see _merge_chunk).
+            known = _registered(accepted[start:]["nik_hash"].to_list())
             for prepared in chunks:
                 chunk = accepted.slice(prepared.start, chunk_rows)
                 with transaction.atomic():
@@ -283,7 +314,7 @@ def _merge(
                     locked = IntakeJob.objects.select_for_update().get(pk=job.pk)
                     if locked.rows_merged != prepared.start:
                         raise _AnotherWorker
-                    counts = _merge_chunk(job, chunk, prepared, writer)
+                    counts = _merge_chunk(job, chunk, prepared, writer, known)
                     locked.rows_merged = prepared.start + chunk.height
                     locked.rows_created += counts.created
                     locked.rows_updated += counts.updated
@@ -311,11 +342,24 @@ def _ts(value: datetime, vendor: str) -> str:
     return f"{text}+00" if vendor == "postgresql" else text
 
 
+def _registered(hashes: list[str]) -> set[str]:
+    found: set[str] = set()
+    writer = writer_for_connection()
+    with connection.cursor() as cursor:
+        for at in range(0, len(hashes), 100_000):
+            sql, params = writer.select_keyed(
+                "registry_person", ("nik_hash",), "nik_hash", hashes[at : at + 100_000]
+            )
+            cursor.execute(sql, params)
+            found.update(h for (h,) in cursor.fetchall())
+    return found
+
+
 def _merge_chunk(
-    job: IntakeJob, chunk: pl.DataFrame, prepared: _Prepared, writer: Writer
+    job: IntakeJob, chunk: pl.DataFrame, prepared: _Prepared, writer: Writer, known: set[str]
 ) -> ChunkCounts:
     rows = chunk.to_dicts()
-    existing = _persons_by_hash([r["nik_hash"] for r in rows])
+    existing = _persons_by_hash([r["nik_hash"] for r in rows if r["nik_hash"] in known])
     new_at = [i for i, r in enumerate(rows) if r["nik_hash"] not in existing]
     new_rows = [rows[i] for i in new_at]
     old_rows = [r for r in rows if r["nik_hash"] in existing]
@@ -329,6 +373,13 @@ def _merge_chunk(
         person_rows = [prepared.persons[i] for i in new_at]
         hashes = [r["nik_hash"] for r in new_rows]
         person_ids = writer.persons_insert(person_rows, hashes, PERSON_INSERT_COLUMNS)
+        if not person_ids.all():
+            # Registered since the list was asked about: those rows are about an existing person.
+            late = [r for r, pid in zip(new_rows, person_ids.tolist(), strict=True) if not pid]
+            existing.update(_persons_by_hash([r["nik_hash"] for r in late]))
+            old_rows = [r for r in rows if r["nik_hash"] in existing]
+            new_rows = [r for r, pid in zip(new_rows, person_ids.tolist(), strict=True) if pid]
+            person_ids = person_ids[person_ids != 0]
         business_ids = writer.ids_allocate("registry_business", len(new_rows))
         businesses = []
         for r, pid, bid in zip(new_rows, person_ids.tolist(), business_ids.tolist(), strict=True):
