@@ -11,7 +11,9 @@ import csv
 import io
 import zipfile
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import fastexcel
 import polars as pl
@@ -207,6 +209,11 @@ def _read_xlsx(path: Path, *, sheet: str, max_rows: int | None) -> Table:
         frame = loaded.to_polars()
     except Exception as exc:
         raise IntakeError(E.TRUNCATED) from exc
+    return _shaped(frame, chosen)
+
+
+def _shaped(frame: pl.DataFrame, sheet: str) -> Table:
+    """A sheet read as text, its first row the headers, into a Table."""
     if frame.height == 0:
         raise IntakeError(E.FILE_EMPTY)
     raw_headers = list(frame.row(0))
@@ -222,7 +229,65 @@ def _read_xlsx(path: Path, *, sheet: str, max_rows: int | None) -> Table:
             pl.lit(None, dtype=pl.String).alias(PROBLEM),
         )
     )
-    return Table(headers=headers, frame=_drop_blank_rows(frame, headers), sheet=chosen)
+    return Table(headers=headers, frame=_drop_blank_rows(frame, headers), sheet=sheet)
+
+
+def _cell_text(value: Any) -> str | None:
+    """A cell as calamine gives it with dtypes="string", so that the first rows read here are
+    the rows the whole-sheet read gives later."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else format(value, ".15g")
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return f"{value.isoformat()} 00:00:00"
+    if isinstance(value, time):
+        return f"1899-12-31 {value.strftime('%H:%M:%S')}"
+    return str(value)
+
+
+def _read_xlsx_head(path: Path, *, sheet: str, rows: int) -> Table | None:
+    """The header and first rows without parsing the whole sheet (calamine reads all of it: 4 s
+    for 500,000 rows, for a five-row preview). openpyxl streams the sheet from its start. None
+    when the sheet does not start at A1 or does not state its size: there calamine's range
+    decides which cells are the header, so calamine reads the sample too."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - calamine then reads it and names the problem
+        return None
+    try:
+        if sheet not in book.sheetnames:
+            return None
+        worksheet = book[sheet]
+        if (worksheet.min_row, worksheet.min_column) != (1, 1) or not worksheet.max_column:
+            return None
+        width = worksheet.max_column
+        values = [
+            [_cell_text(v) for v in r]
+            # A few spare rows: blank ones are dropped before the preview is cut to `rows`.
+            for r in worksheet.iter_rows(max_row=rows * 4 + 1, max_col=width, values_only=True)
+        ]
+    except Exception:  # noqa: BLE001
+        return None
+    finally:
+        book.close()
+    names = [f"column_{i}" for i in range(width)]
+    frame = pl.DataFrame(
+        [r + [None] * (width - len(r)) for r in values],
+        schema=dict.fromkeys(names, pl.String),
+        orient="row",
+    )
+    return _shaped(frame, sheet)
 
 
 def _drop_blank_rows(frame: pl.DataFrame, headers: list[str]) -> pl.DataFrame:
@@ -247,11 +312,15 @@ def read_table(path: Path, fmt: str, *, sheet: str = "", max_rows: int | None = 
 
 def read_sample(path: Path, fmt: str, *, sheet: str = "") -> tuple[Table, list[str]]:
     """Headers and the first rows, for the mapping screen; and the file's sheet names."""
-    sheets = sheet_names(path) if fmt == "xlsx" else []
-    table = (
-        _read_xlsx(path, sheet=sheet, max_rows=SAMPLE_ROWS)
-        if fmt == "xlsx"
-        else _read_csv(path, max_rows=SAMPLE_ROWS)
-    )
+    if fmt != "xlsx":
+        table = _read_csv(path, max_rows=SAMPLE_ROWS)
+        table.frame = table.frame.head(SAMPLE_ROWS)
+        return table, []
+    sheets = sheet_names(path)
+    chosen = sheet or (sheets[0] if sheets else "")
+    if chosen not in sheets:
+        raise IntakeError(E.SHEET_NOT_FOUND, sheet=chosen, sheets=", ".join(sheets))
+    head = _read_xlsx_head(path, sheet=chosen, rows=SAMPLE_ROWS)
+    table = head or _read_xlsx(path, sheet=chosen, max_rows=SAMPLE_ROWS)
     table.frame = table.frame.head(SAMPLE_ROWS)
     return table, sheets
