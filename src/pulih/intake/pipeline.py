@@ -117,13 +117,12 @@ def job_run(
     job.refresh_from_db()
     report: ReportInBackground | None = None
     try:
-        staged = _staged(job, progress)
+        accepted = merge_order(_staged(job, progress))  # only the accepted rows stay in memory
         source = report_source(job)
-        refused = staged.height - int((staged["state"] == ACCEPTED).sum())
-        if refused >= settings.PULIH_INTAKE_REPORT_HELPER_MIN_ROWS:
+        if job.rows_read - accepted.height >= settings.PULIH_INTAKE_REPORT_HELPER_MIN_ROWS:
             # The refused rows are known now: their sheet is written beside the merge.
             report = ReportInBackground(source)
-        _merge(job, staged, chunk_rows=chunk_rows, progress=progress)
+        _merge(job, accepted, chunk_rows=chunk_rows, progress=progress)
         _phase(job, JobPhase.REPORTING, progress)
         job.refresh_from_db()
         counts = {field: getattr(job, field) for field, _label in SUMMARY_LABELS}
@@ -204,6 +203,7 @@ def _staged(job: IntakeJob, progress: Progress | None) -> pl.DataFrame:
         tmp = path.with_suffix(".tmp")
         staged.write_parquet(tmp)
         os.replace(tmp, path)  # a half-written file never looks finished
+        del staged, originals  # read back below, as a resumed run does
     staged = pl.read_parquet(path)
     counts = staged.group_by("state").len()
     by_state = dict(zip(counts["state"].to_list(), counts["len"].to_list(), strict=True))
@@ -286,9 +286,9 @@ def prepare_chunks(*, staged: str, start: int, chunk_rows: int, vendor: str) -> 
 
 
 def _merge(
-    job: IntakeJob, staged: pl.DataFrame, *, chunk_rows: int, progress: Progress | None
+    job: IntakeJob, accepted: pl.DataFrame, *, chunk_rows: int, progress: Progress | None
 ) -> None:
-    accepted = merge_order(staged)
+    """Merge `accepted` (merge_order of the staged rows) from the job's checkpoint on."""
     writer = writer_for_connection()
     start = job.rows_merged
     source: dict[str, Any] = {"staged": str(staged_path(job)), "start": start, "chunk_rows": chunk_rows,
@@ -302,10 +302,6 @@ def _merge(
         chunks = prepare_chunks(**source)
     try:
         with writer.session(cache_mb=INTAKE_CACHE_MB, defer_checkpoint=True):
-            # Which NIKs are registered already, asked once for the whole list: each chunk
-            # then reads only those people (a person registered meanwhile is caught by the
-            # insert, see _merge_chunk).
-            known = _registered(accepted[start:]["nik_hash"].to_list())
             for prepared in chunks:
                 chunk = accepted.slice(prepared.start, chunk_rows)
                 with transaction.atomic():
@@ -314,7 +310,7 @@ def _merge(
                     locked = IntakeJob.objects.select_for_update().get(pk=job.pk)
                     if locked.rows_merged != prepared.start:
                         raise _AnotherWorker
-                    counts = _merge_chunk(job, chunk, prepared, writer, known)
+                    counts = _merge_chunk(job, chunk, prepared, writer)
                     locked.rows_merged = prepared.start + chunk.height
                     locked.rows_created += counts.created
                     locked.rows_updated += counts.updated
@@ -342,47 +338,35 @@ def _ts(value: datetime, vendor: str) -> str:
     return f"{text}+00" if vendor == "postgresql" else text
 
 
-def _registered(hashes: list[str]) -> set[str]:
-    found: set[str] = set()
-    writer = writer_for_connection()
-    with connection.cursor() as cursor:
-        for at in range(0, len(hashes), 100_000):
-            sql, params = writer.select_keyed(
-                "registry_person", ("nik_hash",), "nik_hash", hashes[at : at + 100_000]
-            )
-            cursor.execute(sql, params)
-            found.update(h for (h,) in cursor.fetchall())
-    return found
-
-
 def _merge_chunk(
-    job: IntakeJob, chunk: pl.DataFrame, prepared: _Prepared, writer: Writer, known: set[str]
+    job: IntakeJob, chunk: pl.DataFrame, prepared: _Prepared, writer: Writer
 ) -> ChunkCounts:
     rows = chunk.to_dicts()
-    existing = _persons_by_hash([r["nik_hash"] for r in rows if r["nik_hash"] in known])
-    new_at = [i for i, r in enumerate(rows) if r["nik_hash"] not in existing]
-    new_rows = [rows[i] for i in new_at]
-    old_rows = [r for r in rows if r["nik_hash"] in existing]
     stamp = prepared.stamp
     reason_prefix = f"Impor {job.original_name} baris "
     counts = ChunkCounts()
     records: list[tuple[Any, ...]] = []
     events: list[tuple[Any, ...]] = []
 
+    # Every row is offered as a new person; the insert skips the NIKs already registered (one
+    # look-up in the unique index each, no query per chunk to ask first), and those rows are
+    # then merged into the person they name.
+    person_ids = writer.persons_insert(
+        prepared.persons, [r["nik_hash"] for r in rows], PERSON_INSERT_COLUMNS
+    ).tolist()
+    new_rows = [r for r, pid in zip(rows, person_ids, strict=True) if pid]
+    old_rows = [r for r, pid in zip(rows, person_ids, strict=True) if not pid]
+    existing = _persons_by_hash([r["nik_hash"] for r in old_rows])
+    if len(existing) != len(old_rows):
+        # A registered NIK vanished between the insert and the read: nothing is written, and
+        # the chunk is merged again when the import resumes.
+        raise RuntimeError("A person of this chunk was removed while it merged.")
+
     if new_rows:
-        person_rows = [prepared.persons[i] for i in new_at]
-        hashes = [r["nik_hash"] for r in new_rows]
-        person_ids = writer.persons_insert(person_rows, hashes, PERSON_INSERT_COLUMNS)
-        if not person_ids.all():
-            # Registered since the list was asked about: those rows are about an existing person.
-            late = [r for r, pid in zip(new_rows, person_ids.tolist(), strict=True) if not pid]
-            existing.update(_persons_by_hash([r["nik_hash"] for r in late]))
-            old_rows = [r for r in rows if r["nik_hash"] in existing]
-            new_rows = [r for r, pid in zip(new_rows, person_ids.tolist(), strict=True) if pid]
-            person_ids = person_ids[person_ids != 0]
+        new_ids = [pid for pid in person_ids if pid]
         business_ids = writer.ids_allocate("registry_business", len(new_rows))
         businesses = []
-        for r, pid, bid in zip(new_rows, person_ids.tolist(), business_ids.tolist(), strict=True):
+        for r, pid, bid in zip(new_rows, new_ids, business_ids.tolist(), strict=True):
             businesses.append(_business_row(r, int(bid), int(pid), stamp))
             records.append((job.pk, r[ROW], int(pid), int(bid), Outcome.CREATED.value))
             events.append(

@@ -547,29 +547,44 @@ def _spawned_produce(queue: Any, producer: str, kwargs: dict[str, Any]) -> None:
         queue.put(WorkerError(traceback.format_exc()))
 
 
-def spawned_iter(producer: str, **kwargs: Any) -> Iterator[Any]:
+class spawned_iter:  # noqa: N801 - used like the generator function it replaced
     """The items of `module:function(**kwargs)`, produced one ahead in a fresh interpreter.
 
-    Spawn, unlike fork, is safe with libraries that run thread pools (Polars), and the child
-    reads what it needs itself instead of inheriting the parent's memory.
+    The process starts here, not at the first `next()`: its start-up (an interpreter, Django,
+    the input) overlaps whatever the caller does before it asks for the first item. Spawn,
+    unlike fork, is safe with libraries that run thread pools (Polars), and the child reads
+    what it needs itself instead of inheriting the parent's memory. `close()` stops the child.
     """
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue(maxsize=2)
-    worker = context.Process(target=_spawned_produce, args=(queue, producer, kwargs), daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = queue.get()
-            if item is None:
-                break
-            if isinstance(item, WorkerError):
-                raise item
-            yield item
-            del item
-    finally:
-        if worker.is_alive():
-            worker.terminate()
-        worker.join()
+
+    def __init__(self, producer: str, **kwargs: Any) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.queue = context.Queue(maxsize=2)
+        self.worker = context.Process(
+            target=_spawned_produce, args=(self.queue, producer, kwargs), daemon=True
+        )
+        self.worker.start()
+        self.done = False
+
+    def __iter__(self) -> spawned_iter:
+        return self
+
+    def __next__(self) -> Any:
+        if self.done:
+            raise StopIteration
+        item = self.queue.get()
+        if item is None:
+            self.close()
+            raise StopIteration
+        if isinstance(item, WorkerError):
+            self.close()
+            raise item
+        return item
+
+    def close(self) -> None:
+        self.done = True
+        if self.worker.is_alive():
+            self.worker.terminate()
+        self.worker.join()
 
 
 # --- reading many rows, and timestamps as the bulk writers store them -----------------------
