@@ -18,6 +18,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from pulih.config.secrets import SECRET_NAMES, generate
@@ -101,6 +102,7 @@ def _server(tmp_path: Path, name: str, keys: dict[str, str]) -> LiveServer:
     server.env.update(keys)
     # Small enough that this file takes the two-process paths of a large import.
     server.env["PULIH_INTAKE_PARALLEL_MIN_ROWS"] = "1000"
+    server.env["PULIH_INTAKE_REPORT_HELPER_MIN_ROWS"] = "1"
     server.prepare()
     return server
 
@@ -193,7 +195,13 @@ def test_kill_9_at_any_point_then_resume_equals_an_uninterrupted_import(tmp_path
         assert after_kill["counts"]["changes_proposed"] == 40
         for key in ("persons", "businesses", "events", "records", "changes", "counts", "merged"):
             assert after_kill[key] == uninterrupted[key], (key, where_1, where_2)
-        assert json.loads(out.strip().splitlines()[-1])["rows_created"] == 3000
+        report = json.loads(out.strip().splitlines()[-1])
+        assert report["rows_created"] == 3000
+        # Written by the report helper of the last run; the killed runs' helpers left nothing.
+        refused = list(openpyxl.load_workbook(report["report"], read_only=True)["Ditolak"].values)
+        assert [r[1] for r in refused[1:]].count("Duplikat") == 30
+        assert len(refused) == 1 + 32
+        assert not list(Path(report["report"]).parent.glob("*.tmp.xlsx"))
     finally:
         killed.stop()
         calm.stop()
