@@ -818,8 +818,11 @@ def _update_grouped(table: str, rows: list[tuple[int, dict[str, Any]]], stamp: s
     for pk, columns in rows:
         names = tuple(sorted(columns))
         groups.setdefault(names, []).append((*(columns[n] for n in names), stamp, pk))
+    writer = writer_for_connection()
     with connection.cursor() as cursor:
         for names, params in groups.items():
+            # A new village or sector is a reference the skipped triggers would have checked.
+            writer.references_check(table, names, [p[: len(names)] for p in params])
             assignments = ", ".join(f"{n} = %s" for n in (*names, "updated_at"))
             cursor.executemany(
                 f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608

@@ -61,6 +61,14 @@ class Writer(Protocol):
 
     def ids_allocate(self, table: str, count: int) -> np.ndarray: ...
 
+    def references_check(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        """For values written by other means than insert() (an UPDATE): every foreign key among
+        `columns` must point at an existing row. Only PostgreSQL with its triggers off checks
+        here; otherwise the database itself does."""
+        ...
+
     def insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None: ...
 
     def keys_in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
@@ -157,6 +165,11 @@ class SqliteWriter:
         ).fetchall()
         return _ids_by_hash(found, nik_hashes)
 
+    def references_check(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        return  # SQLite checks its own (deferred) foreign keys at commit
+
     def ids_allocate(self, table: str, count: int) -> np.ndarray:
         # AUTOINCREMENT tables never reuse an id, so start above both the rows and the sequence.
         cursor = self._raw()
@@ -239,7 +252,7 @@ class _TriggerFreeSession:
     PostgreSQL checks a foreign key with a trigger per inserted row: a query and a row lock on
     the parent, about a third of a 500,000-row import's time. In this session those triggers
     do not fire, and the writer checks the same references itself, set-based, after each
-    insert (PostgresWriter._references_check): every parent must exist, and the parents that
+    insert (PostgresWriter.references_check): every parent must exist, and the parents that
     were not inserted by this very transaction are locked FOR KEY SHARE as the trigger would.
     Only the registry's own bulk writers use it; no table they write has triggers of its own.
     Setting the role needs superuser or, from PostgreSQL 15, `GRANT SET ON PARAMETER
@@ -318,7 +331,7 @@ class PostgresWriter:
         if self.triggers_off:
             self._own_ids().setdefault(table, set()).update(ids)
 
-    def _references_check(
+    def references_check(
         self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
     ) -> None:
         """What the skipped foreign-key triggers would have done, one query per reference."""
@@ -368,7 +381,7 @@ class PostgresWriter:
             found = cursor.fetchall()
             # Dropped here, not ON COMMIT: inside an outer transaction (tests) there is no commit.
             cursor.execute("DROP TABLE bulk_person_stage")
-        self._references_check("registry_person", columns, rows)
+        self.references_check("registry_person", columns, rows)
         self._inserted("registry_person", [pk for pk, _ in found])
         return _ids_by_hash(found, nik_hashes)
 
@@ -387,7 +400,7 @@ class PostgresWriter:
         ):
             for row in rows:
                 copy.write_row(row)
-        self._references_check(table, columns, rows)
+        self.references_check(table, columns, rows)
         if "id" in columns:
             at = list(columns).index("id")
             self._inserted(table, [row[at] for row in rows])
