@@ -195,11 +195,17 @@ def _read_csv_slow(
 # --- XLSX ------------------------------------------------------------------------------------
 
 
-def _read_xlsx(path: Path, *, sheet: str, max_rows: int | None) -> Table:
+def _chosen_sheet(path: Path, sheet: str) -> tuple[list[str], str]:
+    """The workbook's sheet names and the one to read: `sheet`, or the first."""
     names = sheet_names(path)
     chosen = sheet or (names[0] if names else "")
     if chosen not in names:
         raise IntakeError(E.SHEET_NOT_FOUND, sheet=chosen, sheets=", ".join(names))
+    return names, chosen
+
+
+def _read_xlsx(path: Path, *, chosen: str, max_rows: int | None) -> Table:
+    """Sheet `chosen` (see _chosen_sheet) through calamine, every cell as text."""
     try:
         reader = fastexcel.read_excel(str(path))
         loaded = reader.load_sheet(
@@ -310,7 +316,7 @@ def _drop_blank_rows(frame: pl.DataFrame, headers: list[str]) -> pl.DataFrame:
 def read_table(path: Path, fmt: str, *, sheet: str = "", max_rows: int | None = None) -> Table:
     """The whole file; raises TOO_MANY_ROWS beyond max_rows."""
     table = (
-        _read_xlsx(path, sheet=sheet, max_rows=max_rows)
+        _read_xlsx(path, chosen=_chosen_sheet(path, sheet)[1], max_rows=max_rows)
         if fmt == "xlsx"
         else _read_csv(path, max_rows=max_rows)
     )
@@ -327,11 +333,8 @@ def read_sample(path: Path, fmt: str, *, sheet: str = "") -> tuple[Table, list[s
         table = _read_csv(path, max_rows=SAMPLE_ROWS)
         table.frame = table.frame.head(SAMPLE_ROWS)
         return table, []
-    sheets = sheet_names(path)
-    chosen = sheet or (sheets[0] if sheets else "")
-    if chosen not in sheets:
-        raise IntakeError(E.SHEET_NOT_FOUND, sheet=chosen, sheets=", ".join(sheets))
+    sheets, chosen = _chosen_sheet(path, sheet)
     head = _read_xlsx_head(path, sheet=chosen, rows=SAMPLE_ROWS)
-    table = head or _read_xlsx(path, sheet=chosen, max_rows=SAMPLE_ROWS)
+    table = head or _read_xlsx(path, chosen=chosen, max_rows=SAMPLE_ROWS)
     table.frame = table.frame.head(SAMPLE_ROWS)
     return table, sheets
