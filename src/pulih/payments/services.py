@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
     from pulih.accounts.models import User
+    from pulih.intake.reader import Table
     from pulih.programmes.models import Decision
 
 PAYMENT_COLUMNS = ("round_id", "person_id", "application_id", "decision_id", "amount", "bank",
@@ -557,13 +558,8 @@ def return_import_run(*, import_id: int) -> ReturnImport:
     if not unfinished.update(status=ImportStatus.RUNNING, started_at=timezone.now()):
         item.refresh_from_db()
         return item
-    path = files.batch_dir(item.batch) / "returns" / item.stored_name
     try:
-        table = returns.return_read(
-            path, item.original_name, max_bytes=settings.PULIH_INTAKE_MAX_BYTES,
-            max_rows=settings.PULIH_INTAKE_MAX_ROWS,
-        )  # fmt: skip
-        frame = returns.return_frame(table, returns.return_columns(table.headers))
+        table, frame = _return_file_read(item)
         plan = _reconcile(item, frame)
     except (PaymentError, IntakeError) as exc:
         unfinished.update(
@@ -588,18 +584,23 @@ def return_import_run(*, import_id: int) -> ReturnImport:
     return item
 
 
+def _return_file_read(item: ReturnImport) -> tuple[Table, pl.DataFrame]:
+    """The import's stored file, read and checked, and its lines as a frame."""
+    path = files.batch_dir(item.batch) / "returns" / item.stored_name
+    table = returns.return_read(
+        path, item.original_name, max_bytes=settings.PULIH_INTAKE_MAX_BYTES,
+        max_rows=settings.PULIH_INTAKE_MAX_ROWS,
+    )  # fmt: skip
+    return table, returns.return_frame(table, returns.return_columns(table.headers))
+
+
 def _return_report_rewrite(item: ReturnImport) -> ReturnImport:
     """The report of a reconciled import whose worker died before writing it: the file read
     and checked again against the batch as it is now (its rejected rows are rejected for the
     same reasons; the rows it paid read as already recorded; "not answered" means not answered
     by any file so far, so after later imports it can hold fewer lines than the count)."""
-    path = files.batch_dir(item.batch) / "returns" / item.stored_name
     try:
-        table = returns.return_read(
-            path, item.original_name, max_bytes=settings.PULIH_INTAKE_MAX_BYTES,
-            max_rows=settings.PULIH_INTAKE_MAX_ROWS,
-        )  # fmt: skip
-        frame = returns.return_frame(table, returns.return_columns(table.headers))
+        table, frame = _return_file_read(item)
         plan = returns.reconcile(
             frame, pipeline.batch_lines(item.batch_id), batch_reference=item.batch.reference
         )
