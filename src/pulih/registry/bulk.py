@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import multiprocessing
 import queue as queue_module
+import sqlite3
+import threading
 import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -103,12 +105,55 @@ def _ids_by_hash(found: Sequence[tuple[int, str]], nik_hashes: list[str]) -> np.
     return np.array([by_hash.get(h, 0) for h in nik_hashes], dtype=np.int64)
 
 
+class _Checkpointer(threading.Thread):
+    """PASSIVE checkpoints, on a connection of its own, while a long load writes with the
+    automatic checkpoints off: the pages committed so far are copied into the database file on
+    the other core (sqlite3 lets go of the GIL while SQLite works), so the checkpoint left for
+    the end of the load is a small one. A passive checkpoint never waits for or blocks the
+    writer; one that fails only leaves more for the end."""
+
+    INTERVAL_SECONDS = 1.0
+
+    def __init__(self, path: str) -> None:
+        super().__init__(name="pulih-sqlite-checkpoint", daemon=True)
+        self.path = path
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        try:
+            link = sqlite3.connect(self.path, timeout=0, isolation_level=None)
+        except sqlite3.Error:
+            return
+        try:
+            link.execute("PRAGMA synchronous = NORMAL")
+            while not self.stopping.wait(self.INTERVAL_SECONDS):
+                link.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:
+            return
+        finally:
+            link.close()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join()
+
+
+def _database_file() -> str | None:
+    """The SQLite database's file, or None for an in-memory database (tests)."""
+    name = str(connection.settings_dict["NAME"])
+    if name == ":memory:" or "mode=memory" in name:
+        return None
+    return name
+
+
 class _SessionSettings:
-    """A context manager that sets connection pragmas for the load and puts them back."""
+    """A context manager that sets connection pragmas for the load and puts them back; with
+    the automatic checkpoints off, a _Checkpointer copies the committed pages meanwhile."""
 
     def __init__(self, pragmas: dict[str, int]) -> None:
         self.pragmas = pragmas
         self.saved: dict[str, Any] = {}
+        self.checkpointer: _Checkpointer | None = None
 
     def __enter__(self) -> None:
         with connection.cursor() as cursor:
@@ -116,8 +161,14 @@ class _SessionSettings:
                 cursor.execute(f"PRAGMA {name}")
                 self.saved[name] = cursor.fetchone()[0]
                 cursor.execute(f"PRAGMA {name} = {int(value)}")
+        path = _database_file()
+        if self.pragmas.get("wal_autocheckpoint") == 0 and path is not None:
+            self.checkpointer = _Checkpointer(path)
+            self.checkpointer.start()
 
     def __exit__(self, *exc: object) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         with connection.cursor() as cursor:
             for name, value in self.saved.items():
                 cursor.execute(f"PRAGMA {name} = {int(value)}")
