@@ -14,12 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 from django.conf import settings
 from django.db import connection, transaction
@@ -45,6 +47,9 @@ from pulih.registry.identifiers import (
 )
 
 CHUNK_ROWS = 25_000
+# The smallest a row of a proposer list gets on disk (a NIK and a name): a file this many bytes
+# per PULIH_INTAKE_PARALLEL_MIN_ROWS may hold enough rows to need the helper process.
+MIN_BYTES_PER_ROW = 40
 # SQLite page cache for the merge: the hash-ordered indexes of a large registry stay in memory.
 INTAKE_CACHE_MB = 128
 PERSON_INSERT_COLUMNS = (*PERSON_COLUMNS, "name_titles")
@@ -116,13 +121,14 @@ def job_run(
     )
     job.refresh_from_db()
     report: ReportInBackground | None = None
+    helper = _helper_start(job, chunk_rows=chunk_rows)
     try:
         accepted = merge_order(_staged(job, progress))  # only the accepted rows stay in memory
         source = report_source(job)
         if job.rows_read - accepted.height >= settings.PULIH_INTAKE_REPORT_HELPER_MIN_ROWS:
             # The refused rows are known now: their sheet is written beside the merge.
             report = ReportInBackground(source)
-        _merge(job, accepted, chunk_rows=chunk_rows, progress=progress)
+        _merge(job, accepted, chunk_rows=chunk_rows, progress=progress, helper=helper)
         _phase(job, JobPhase.REPORTING, progress)
         job.refresh_from_db()
         counts = {field: getattr(job, field) for field, _label in SUMMARY_LABELS}
@@ -149,6 +155,8 @@ def job_run(
     finally:
         if report is not None:
             report.cancel()
+        if helper is not None:
+            helper.close()
     IntakeJob.objects.filter(pk=job.pk).update(
         status=JobStatus.DONE, phase=JobPhase.FINISHED, finished_at=timezone.now()
     )
@@ -249,11 +257,17 @@ class _AnotherWorker(Exception):
 
 @dataclass
 class _Prepared:
-    """One chunk's person rows, derived (encrypted, masked, hashed) ahead of the write."""
+    """One chunk of accepted rows turned into the writer's tuples ahead of the write: the
+    person row (encrypted, masked, hashed) of every row, and the business row and "created"
+    reason each row needs if its NIK turns out to be new."""
 
     start: int
-    persons: list[tuple[Any, ...]]  # PERSON_INSERT_COLUMNS, one per accepted row of the chunk
     stamp: str
+    persons: list[tuple[Any, ...]]  # PERSON_INSERT_COLUMNS, one per accepted row of the chunk
+    nik_hashes: list[str]
+    row_numbers: list[int]
+    businesses: list[tuple[Any, ...]]  # BUSINESS_INSERT_COLUMNS after "id" and "owner_id"
+    created_reasons: list[str]
 
 
 PERSON_SOURCE_COLUMNS = (
@@ -270,10 +284,15 @@ def merge_order(staged: pl.DataFrame) -> pl.DataFrame:
     return staged.filter(pl.col("state") == ACCEPTED).sort(["village_code", ROW])
 
 
-def prepare_chunks(*, staged: str, start: int, chunk_rows: int, vendor: str) -> Iterator[_Prepared]:
-    """Person rows of the accepted rows from `start`, chunk by chunk, read from the staged
-    file (so that a helper process needs nothing from its parent but a path)."""
-    accepted = merge_order(pl.read_parquet(staged, columns=[ROW, "state", *PERSON_SOURCE_COLUMNS]))
+def prepare_chunks(
+    *, staged: str, start: int, chunk_rows: int, vendor: str, reason_prefix: str, wait: bool = False
+) -> Iterator[_Prepared]:
+    """The writer's tuples for the accepted rows from `start`, chunk by chunk, read from the
+    staged file (so that a helper process needs nothing from its parent but a path). With
+    `wait`, the helper was started before the file was written and waits for it to appear."""
+    if wait:
+        _wait_for_file(Path(staged))
+    accepted = merge_order(pl.read_parquet(staged))
     for begin in range(start, accepted.height, chunk_rows):
         stamp = _ts(timezone.now(), vendor)
         rows = accepted.slice(begin, chunk_rows).to_dicts()
@@ -281,25 +300,74 @@ def prepare_chunks(*, staged: str, start: int, chunk_rows: int, vendor: str) -> 
         phones = [r["phone"] for r in rows if r["phone"]]
         hashes = iter(crypto.blind_indexes(phones, purpose=services.PHONE_PURPOSE))
         yield _Prepared(
-            begin, [_person_row(r, stamp, next(hashes) if r["phone"] else "") for r in rows], stamp
+            start=begin,
+            stamp=stamp,
+            persons=[_person_row(r, stamp, next(hashes) if r["phone"] else "") for r in rows],
+            nik_hashes=[r["nik_hash"] for r in rows],
+            row_numbers=[r[ROW] for r in rows],
+            businesses=[_business_tail(r, stamp) for r in rows],
+            created_reasons=[f"{reason_prefix}{r[ROW]}" for r in rows],
         )
 
 
+def _wait_for_file(path: Path) -> None:
+    parent = os.getppid()
+    while not path.exists():
+        if os.getppid() != parent:
+            raise SystemExit  # the parent is gone (killed): nobody will read our chunks
+        time.sleep(0.05)
+
+
+def _reason_prefix(job: IntakeJob) -> str:
+    return f"Impor {job.original_name} baris "
+
+
+def _helper_start(job: IntakeJob, *, chunk_rows: int) -> spawned_iter | None:
+    """The chunk-preparing helper, started before the file is read when the file is large
+    enough to need one: its start-up (an interpreter, Django, Polars) then overlaps reading
+    and checking instead of delaying the first chunk of the merge."""
+    if staged_path(job).exists():
+        return None
+    if job.file_size < settings.PULIH_INTAKE_PARALLEL_MIN_ROWS * MIN_BYTES_PER_ROW:
+        return None
+    return spawned_iter("pulih.intake.pipeline:prepare_chunks", wait=True,
+                        **_prepare_source(job, chunk_rows=chunk_rows))  # fmt: skip
+
+
+def _prepare_source(job: IntakeJob, *, chunk_rows: int) -> dict[str, Any]:
+    return {
+        "staged": str(staged_path(job)),
+        "start": job.rows_merged,
+        "chunk_rows": chunk_rows,
+        "vendor": connection.vendor,
+        "reason_prefix": _reason_prefix(job),
+    }
+
+
 def _merge(
-    job: IntakeJob, accepted: pl.DataFrame, *, chunk_rows: int, progress: Progress | None
+    job: IntakeJob,
+    accepted: pl.DataFrame,
+    *,
+    chunk_rows: int,
+    progress: Progress | None,
+    helper: spawned_iter | None = None,
 ) -> None:
-    """Merge `accepted` (merge_order of the staged rows) from the job's checkpoint on."""
+    """Merge `accepted` (merge_order of the staged rows) from the job's checkpoint on. `helper`
+    is a prepare_chunks process started earlier from the same checkpoint, or None."""
     writer = writer_for_connection()
-    start = job.rows_merged
-    source: dict[str, Any] = {"staged": str(staged_path(job)), "start": start, "chunk_rows": chunk_rows,
-              "vendor": writer.vendor}  # fmt: skip
     chunks: Iterator[_Prepared]
-    if accepted.height - start >= settings.PULIH_INTAKE_PARALLEL_MIN_ROWS:
+    if accepted.height - job.rows_merged < settings.PULIH_INTAKE_PARALLEL_MIN_ROWS:
+        if helper is not None:
+            helper.close()  # fewer accepted rows than the file's size promised
+        chunks = prepare_chunks(**_prepare_source(job, chunk_rows=chunk_rows))
+    elif helper is not None:
+        chunks = helper
+    else:
         # Encryption and row building for the next chunk run in a second process while this
         # one writes: on two cores the merge takes about as long as the database alone.
-        chunks = spawned_iter("pulih.intake.pipeline:prepare_chunks", **source)
-    else:
-        chunks = prepare_chunks(**source)
+        chunks = spawned_iter(
+            "pulih.intake.pipeline:prepare_chunks", **_prepare_source(job, chunk_rows=chunk_rows)
+        )
     try:
         with writer.session(cache_mb=INTAKE_CACHE_MB, defer_checkpoint=True):
             for prepared in chunks:
@@ -341,9 +409,7 @@ def _ts(value: datetime, vendor: str) -> str:
 def _merge_chunk(
     job: IntakeJob, chunk: pl.DataFrame, prepared: _Prepared, writer: Writer
 ) -> ChunkCounts:
-    rows = chunk.to_dicts()
     stamp = prepared.stamp
-    reason_prefix = f"Impor {job.original_name} baris "
     counts = ChunkCounts()
     records: list[tuple[Any, ...]] = []
     events: list[tuple[Any, ...]] = []
@@ -351,30 +417,37 @@ def _merge_chunk(
     # Every row is offered as a new person; the insert skips the NIKs already registered (one
     # look-up in the unique index each, no query per chunk to ask first), and those rows are
     # then merged into the person they name.
-    person_ids = writer.persons_insert(
-        prepared.persons, [r["nik_hash"] for r in rows], PERSON_INSERT_COLUMNS
-    ).tolist()
-    new_rows = [r for r, pid in zip(rows, person_ids, strict=True) if pid]
-    old_rows = [r for r, pid in zip(rows, person_ids, strict=True) if not pid]
+    person_ids = writer.persons_insert(prepared.persons, prepared.nik_hashes, PERSON_INSERT_COLUMNS)
+    new_at = np.flatnonzero(person_ids).tolist()
+    old_at = np.flatnonzero(person_ids == 0).tolist()
+    old_rows = chunk[old_at].to_dicts() if old_at else []
     existing = _persons_by_hash([r["nik_hash"] for r in old_rows])
     if len(existing) != len(old_rows):
         # A registered NIK vanished between the insert and the read: nothing is written, and
         # the chunk is merged again when the import resumes.
         raise RuntimeError("A person of this chunk was removed while it merged.")
 
-    if new_rows:
-        new_ids = [pid for pid in person_ids if pid]
-        business_ids = writer.ids_allocate("registry_business", len(new_rows))
-        businesses = []
-        for r, pid, bid in zip(new_rows, new_ids, business_ids.tolist(), strict=True):
-            businesses.append(_business_row(r, int(bid), int(pid), stamp))
-            records.append((job.pk, r[ROW], int(pid), int(bid), Outcome.CREATED.value))
-            events.append(
-                (int(bid), job.created_by_id, "created", "", "submitted",
-                 f"{reason_prefix}{r[ROW]}", "{}", stamp)
-            )  # fmt: skip
-        writer.insert("registry_business", BUSINESS_INSERT_COLUMNS, businesses)
-        counts.created = len(new_rows)
+    if new_at:
+        new_pids = person_ids[new_at].tolist()
+        new_bids = writer.ids_allocate("registry_business", len(new_at)).tolist()
+        tails, row_numbers, reasons = (
+            prepared.businesses, prepared.row_numbers, prepared.created_reasons
+        )  # fmt: skip
+        actor, created = job.created_by_id, Outcome.CREATED.value
+        writer.insert(
+            "registry_business",
+            BUSINESS_INSERT_COLUMNS,
+            [(bid, pid, *tails[i]) for i, pid, bid in zip(new_at, new_pids, new_bids, strict=True)],
+        )
+        records.extend(
+            (job.pk, row_numbers[i], pid, bid, created)
+            for i, pid, bid in zip(new_at, new_pids, new_bids, strict=True)
+        )
+        events.extend(
+            (bid, actor, "created", "", "submitted", reasons[i], "{}", stamp)
+            for i, bid in zip(new_at, new_bids, strict=True)
+        )
+        counts.created = len(new_at)
 
     if old_rows:
         counts_old = _merge_existing(job, old_rows, existing, writer, stamp, records, events)
@@ -419,9 +492,12 @@ def _person_row(r: dict[str, Any], stamp: str, phone_hash: str) -> tuple[Any, ..
 
 
 def _business_row(r: dict[str, Any], bid: int, pid: int, stamp: str) -> tuple[Any, ...]:
+    return (bid, pid, *_business_tail(r, stamp))
+
+
+def _business_tail(r: dict[str, Any], stamp: str) -> tuple[Any, ...]:
+    """A new business's row after its id and owner_id (BUSINESS_INSERT_COLUMNS)."""
     return (
-        bid,
-        pid,
         r["business_name"],
         services.search_key(r["business_name"]),
         r["nib"],
@@ -632,7 +708,7 @@ def _merge_existing(
     business_updates: list[tuple[int, dict[str, Any]]] = []
     new_businesses: list[tuple[dict[str, Any], int]] = []
     changes: list[tuple[Any, ...]] = []
-    reason_prefix = f"Impor {job.original_name} baris "
+    reason_prefix = _reason_prefix(job)
 
     for r in rows:
         person = existing[r["nik_hash"]]

@@ -1,3 +1,4 @@
+import multiprocessing
 from datetime import date
 
 import openpyxl
@@ -355,3 +356,17 @@ def test_a_leftover_folder_of_an_earlier_database_is_not_reused(officer, tmp_pat
     job = run_import(officer, write_csv(tmp_path / "b.csv", [row(2), row(3)]))
     assert job.pk == first.pk + 1
     assert (job.status, job.rows_created) == (JobStatus.DONE, 2)
+
+
+def test_a_large_file_with_few_accepted_rows_merges_without_its_helper(officer, tmp_path, settings):
+    # The file's size starts the chunk-preparing helper before reading; once the check finds
+    # too few accepted rows to need it, it is stopped and the merge prepares its own chunks.
+    settings.PULIH_INTAKE_PARALLEL_MIN_ROWS = 50
+    rows = [row(i) for i in range(1, 11)] + [row(i, nik="123") for i in range(100, 300)]
+    path = write_csv(tmp_path / "besar.csv", rows)
+    assert path.stat().st_size >= 50 * pipeline.MIN_BYTES_PER_ROW
+    job = run_import(officer, path)
+    assert job.status == JobStatus.DONE
+    assert (job.rows_created, job.rows_rejected) == (10, 200)
+    assert IntakeRecord.objects.filter(job=job).count() == 10
+    assert multiprocessing.active_children() == []
