@@ -104,7 +104,13 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
         # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at BEGIN so
         # two writers queue (busy timeout) instead of failing half-way with "database is locked".
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        # 16 KiB pages (set when the file is created; an existing file keeps its own): a
+        # 500,000-row import spends most of its time in B-tree inserts, and measured 8% faster
+        # than with the 4 KiB default (8 and 32 KiB fell between; bench/intake).
+        "init_command": (
+            "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA foreign_keys=ON;"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
