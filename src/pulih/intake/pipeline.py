@@ -93,6 +93,11 @@ def originals_path(job: IntakeJob) -> Path:
     return job_dir(job) / "refused-originals.parquet"
 
 
+def merge_path(job: IntakeJob) -> Path:
+    """The accepted rows in merge order (merge_order), as the checkpoint counts them."""
+    return job_dir(job) / "accepted-merge-order.parquet"
+
+
 def report_path(job: IntakeJob) -> Path:
     return job_dir(job) / "laporan-penolakan.xlsx"
 
@@ -121,9 +126,15 @@ def job_run(
     )
     job.refresh_from_db()
     report: ReportInBackground | None = None
-    helper = _helper_start(job, chunk_rows=chunk_rows)
+    helper: spawned_iter | None = None
+
+    def helper_start() -> None:
+        nonlocal helper
+        helper = _helper_start(job, chunk_rows=chunk_rows)
+
     try:
-        accepted = merge_order(_staged(job, progress))  # only the accepted rows stay in memory
+        # Only the accepted rows stay in memory.
+        accepted = _staged(job, progress, when_checked=helper_start)
         source = report_source(job)
         if job.rows_read - accepted.height >= settings.PULIH_INTAKE_REPORT_HELPER_MIN_ROWS:
             # The refused rows are known now: their sheet is written beside the merge.
@@ -184,7 +195,12 @@ def _phase(job: IntakeJob, phase: str, progress: Progress | None) -> None:
         progress(job)
 
 
-def _staged(job: IntakeJob, progress: Progress | None) -> pl.DataFrame:
+def _staged(
+    job: IntakeJob, progress: Progress | None, *, when_checked: Callable[[], None]
+) -> pl.DataFrame:
+    """Read, check and stage the file (once; a resumed run finds it done). Returns the
+    accepted rows in merge order. `when_checked` runs once every row is checked, before the
+    staged files are written (past the peak of memory)."""
     path = staged_path(job)
     if not path.exists():
         _phase(job, JobPhase.READING, progress)
@@ -204,22 +220,27 @@ def _staged(job: IntakeJob, progress: Progress | None) -> pl.DataFrame:
         refused = staged.filter(pl.col("state") != ACCEPTED).select(ROW)
         originals = table.frame.join(refused, on=ROW, how="semi").drop(PROBLEM)
         del table
-        # Originals first: a staged file on disk means both are complete.
-        tmp = originals_path(job).with_suffix(".tmp")
-        originals.write_parquet(tmp)
-        os.replace(tmp, originals_path(job))
-        tmp = path.with_suffix(".tmp")
-        staged.write_parquet(tmp)
-        os.replace(tmp, path)  # a half-written file never looks finished
-        del staged, originals  # read back below, as a resumed run does
-    staged = pl.read_parquet(path)
-    counts = staged.group_by("state").len()
+        when_checked()
+        # The refused originals and the merge-ordered accepted rows first: a staged file on
+        # disk means all three are complete. Each is written whole, then renamed, so a
+        # half-written file never looks finished.
+        _parquet_write(originals, originals_path(job))
+        pending = path.with_suffix(".tmp")
+        staged.write_parquet(pending)
+        del staged, originals  # the accepted rows are read back alone, as a resumed run does
+        accepted = _merge_file_write(pl.scan_parquet(pending), merge_path(job))
+        os.replace(pending, path)
+    elif merge_path(job).exists():
+        accepted = pl.read_parquet(merge_path(job))
+    else:  # staged by an older Pulih
+        accepted = _merge_file_write(pl.scan_parquet(path), merge_path(job))
+    counts = pl.scan_parquet(path).group_by("state").len().collect()
     by_state = dict(zip(counts["state"].to_list(), counts["len"].to_list(), strict=True))
-    accepted = by_state.get(ACCEPTED, 0)
+    rows = sum(by_state.values())
     IntakeJob.objects.filter(pk=job.pk).update(
-        rows_read=staged.height,
-        rows_total=staged.height,
-        rows_accepted=accepted,
+        rows_read=rows,
+        rows_total=rows,
+        rows_accepted=by_state.get(ACCEPTED, 0),
         rows_rejected=by_state.get("rejected", 0),
         rows_duplicate=by_state.get("duplicate", 0),
         phase=JobPhase.MERGING,
@@ -228,7 +249,24 @@ def _staged(job: IntakeJob, progress: Progress | None) -> pl.DataFrame:
     job.refresh_from_db()
     if progress is not None:
         progress(job)
-    return staged
+    return accepted
+
+
+def _parquet_write(frame: pl.DataFrame, path: Path, **options: Any) -> None:
+    tmp = path.with_suffix(".tmp")
+    frame.write_parquet(tmp, **options)
+    os.replace(tmp, path)
+
+
+# Row groups of the merge-ordered file: a chunk read from it decodes only its own groups, so
+# the helper that prepares chunks holds one chunk in memory, not the whole list.
+MERGE_GROUP_ROWS = 5_000
+
+
+def _merge_file_write(staged: pl.LazyFrame, path: Path) -> pl.DataFrame:
+    accepted = merge_order(staged).collect()
+    _parquet_write(accepted, path, row_group_size=MERGE_GROUP_ROWS, compression="lz4")
+    return accepted
 
 
 def _existing_regions(nik_hashes: list[str]) -> dict[str, str]:
@@ -270,32 +308,27 @@ class _Prepared:
     created_reasons: list[str]
 
 
-PERSON_SOURCE_COLUMNS = (
-    "nik", "nik_hash", "full_name", "name_titles", "birth_place", "birth_date", "sex",
-    "nik_birth_date_mismatch", "nik_sex_mismatch", "phone", "email", "address", "rt", "rw",
-    "village_code", "postcode",
-)  # fmt: skip
-
-
-def merge_order(staged: pl.DataFrame) -> pl.DataFrame:
-    """The accepted rows in the order they are merged, the same in every process and on every
-    resume (the checkpoint counts rows in this order). Grouped by village, so that each chunk's
-    inserts into the region indexes land on a few hot pages instead of all over them."""
+def merge_order(staged: pl.LazyFrame) -> pl.LazyFrame:
+    """The accepted rows in the order they are merged, written once to merge_path and read
+    from there by every process and every resume (the checkpoint counts rows in this order).
+    Grouped by village, so that each chunk's inserts into the region indexes land on a few hot
+    pages instead of all over them."""
     return staged.filter(pl.col("state") == ACCEPTED).sort(["village_code", ROW])
 
 
 def prepare_chunks(
-    *, staged: str, start: int, chunk_rows: int, vendor: str, reason_prefix: str, wait: bool = False
+    *, path: str, start: int, chunk_rows: int, vendor: str, reason_prefix: str, ready: str = ""
 ) -> Iterator[_Prepared]:
     """The writer's tuples for the accepted rows from `start`, chunk by chunk, read from the
-    staged file (so that a helper process needs nothing from its parent but a path). With
-    `wait`, the helper was started before the file was written and waits for it to appear."""
-    if wait:
-        _wait_for_file(Path(staged))
-    accepted = merge_order(pl.read_parquet(staged))
-    for begin in range(start, accepted.height, chunk_rows):
+    merge-ordered file (so that a helper process needs nothing from its parent but a path, and
+    holds one chunk at a time). With `ready`, the helper was started before the file was
+    written and first waits for that path (the staged file, written last) to appear."""
+    if ready:
+        _wait_for_file(Path(ready))
+    total = pl.scan_parquet(path).select(pl.len()).collect().item()
+    for begin in range(start, total, chunk_rows):
         stamp = _ts(timezone.now(), vendor)
-        rows = accepted.slice(begin, chunk_rows).to_dicts()
+        rows = pl.scan_parquet(path).slice(begin, chunk_rows).collect().to_dicts()
         # One keyed HMAC copied per phone (crypto.blind_indexes), not keyed again per row.
         phones = [r["phone"] for r in rows if r["phone"]]
         hashes = iter(crypto.blind_indexes(phones, purpose=services.PHONE_PURPOSE))
@@ -323,20 +356,21 @@ def _reason_prefix(job: IntakeJob) -> str:
 
 
 def _helper_start(job: IntakeJob, *, chunk_rows: int) -> spawned_iter | None:
-    """The chunk-preparing helper, started before the file is read when the file is large
-    enough to need one: its start-up (an interpreter, Django, Polars) then overlaps reading
-    and checking instead of delaying the first chunk of the merge."""
+    """The chunk-preparing helper, started before the staged files are written when the file
+    is large enough to need one: its start-up (an interpreter, Django, Polars) then overlaps
+    the writing instead of delaying the first chunk of the merge. (Started any earlier, its
+    100 MB would add to the peak of the check.)"""
     if staged_path(job).exists():
         return None
     if job.file_size < settings.PULIH_INTAKE_PARALLEL_MIN_ROWS * MIN_BYTES_PER_ROW:
         return None
-    return spawned_iter("pulih.intake.pipeline:prepare_chunks", wait=True,
+    return spawned_iter("pulih.intake.pipeline:prepare_chunks", ready=str(staged_path(job)),
                         **_prepare_source(job, chunk_rows=chunk_rows))  # fmt: skip
 
 
 def _prepare_source(job: IntakeJob, *, chunk_rows: int) -> dict[str, Any]:
     return {
-        "staged": str(staged_path(job)),
+        "path": str(merge_path(job)),
         "start": job.rows_merged,
         "chunk_rows": chunk_rows,
         "vendor": connection.vendor,

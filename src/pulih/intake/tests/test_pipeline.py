@@ -370,3 +370,24 @@ def test_a_large_file_with_few_accepted_rows_merges_without_its_helper(officer, 
     assert (job.rows_created, job.rows_rejected) == (10, 200)
     assert IntakeRecord.objects.filter(job=job).count() == 10
     assert multiprocessing.active_children() == []
+
+
+def test_a_job_staged_without_its_merge_file_gets_one_on_resume(officer, tmp_path):
+    # Jobs staged by an earlier Pulih have no merge-ordered file: the resumed run writes it
+    # from the staged rows instead of checking the file again.
+    path = write_csv(tmp_path / "lama.csv", [row(i) for i in range(1, 8)] + [row(99, nik="1")])
+    job = services.job_create(
+        actor=officer, source_name="Dinas Uji", original_name=path.name, content=path
+    )
+    services.job_start(actor=officer, job=job, mapping=job.mapping, enqueue=False)
+    first = pipeline._staged(job, None, when_checked=lambda: None)
+    pipeline.merge_path(job).unlink()
+
+    def checked_again() -> None:
+        pytest.fail("the file was checked again")
+
+    again = pipeline._staged(job, None, when_checked=checked_again)
+    assert again.equals(first) and again.height == 7
+    assert pipeline.merge_path(job).exists()
+    done = pipeline.job_run(job.pk)
+    assert (done.status, done.rows_created, done.rows_rejected) == (JobStatus.DONE, 7, 1)
