@@ -47,9 +47,6 @@ from pulih.registry.identifiers import (
 )
 
 CHUNK_ROWS = 25_000
-# The smallest a row of a proposer list gets on disk (a NIK and a name): a file this many bytes
-# per PULIH_INTAKE_PARALLEL_MIN_ROWS may hold enough rows to need the helper process.
-MIN_BYTES_PER_ROW = 40
 # SQLite page cache for the merge: the hash-ordered indexes of a large registry stay in memory.
 INTAKE_CACHE_MB = 128
 PERSON_INSERT_COLUMNS = (*PERSON_COLUMNS, "name_titles")
@@ -128,9 +125,9 @@ def job_run(
     report: ReportInBackground | None = None
     helper: spawned_iter | None = None
 
-    def helper_start() -> None:
+    def helper_start(accepted: int) -> None:
         nonlocal helper
-        helper = _helper_start(job, chunk_rows=chunk_rows)
+        helper = _helper_start(job, accepted=accepted, chunk_rows=chunk_rows)
 
     try:
         # Only the accepted rows stay in memory.
@@ -196,11 +193,11 @@ def _phase(job: IntakeJob, phase: str, progress: Progress | None) -> None:
 
 
 def _staged(
-    job: IntakeJob, progress: Progress | None, *, when_checked: Callable[[], None]
+    job: IntakeJob, progress: Progress | None, *, when_checked: Callable[[int], None]
 ) -> pl.DataFrame:
     """Read, check and stage the file (once; a resumed run finds it done). Returns the
-    accepted rows in merge order. `when_checked` runs once every row is checked, before the
-    staged files are written (past the peak of memory)."""
+    accepted rows in merge order. `when_checked(accepted rows)` runs once every row is
+    checked, before the staged files are written (past the peak of memory)."""
     path = staged_path(job)
     if not path.exists():
         _phase(job, JobPhase.READING, progress)
@@ -220,7 +217,7 @@ def _staged(
         refused = staged.filter(pl.col("state") != ACCEPTED).select(ROW)
         originals = table.frame.join(refused, on=ROW, how="semi").drop(PROBLEM)
         del table
-        when_checked()
+        when_checked(staged.height - refused.height)
         # The refused originals and the merge-ordered accepted rows first: a staged file on
         # disk means all three are complete. Each is written whole, then renamed, so a
         # half-written file never looks finished.
@@ -355,14 +352,12 @@ def _reason_prefix(job: IntakeJob) -> str:
     return f"Impor {job.original_name} baris "
 
 
-def _helper_start(job: IntakeJob, *, chunk_rows: int) -> spawned_iter | None:
-    """The chunk-preparing helper, started before the staged files are written when the file
-    is large enough to need one: its start-up (an interpreter, Django, Polars) then overlaps
-    the writing instead of delaying the first chunk of the merge. (Started any earlier, its
-    100 MB would add to the peak of the check.)"""
-    if staged_path(job).exists():
-        return None
-    if job.file_size < settings.PULIH_INTAKE_PARALLEL_MIN_ROWS * MIN_BYTES_PER_ROW:
+def _helper_start(job: IntakeJob, *, accepted: int, chunk_rows: int) -> spawned_iter | None:
+    """The chunk-preparing helper, started as soon as the rows are checked when enough are
+    accepted to need one: its start-up (an interpreter, Django, Polars) then overlaps the
+    writing of the staged files instead of delaying the first chunk of the merge. (Started
+    any earlier, its 100 MB would add to the peak of the check.)"""
+    if accepted - job.rows_merged < settings.PULIH_INTAKE_PARALLEL_MIN_ROWS:
         return None
     return spawned_iter("pulih.intake.pipeline:prepare_chunks", ready=str(staged_path(job)),
                         **_prepare_source(job, chunk_rows=chunk_rows))  # fmt: skip
@@ -390,12 +385,10 @@ def _merge(
     is a prepare_chunks process started earlier from the same checkpoint, or None."""
     writer = writer_for_connection()
     chunks: Iterator[_Prepared]
-    if accepted.height - job.rows_merged < settings.PULIH_INTAKE_PARALLEL_MIN_ROWS:
-        if helper is not None:
-            helper.close()  # fewer accepted rows than the file's size promised
-        chunks = prepare_chunks(**_prepare_source(job, chunk_rows=chunk_rows))
-    elif helper is not None:
+    if helper is not None:
         chunks = helper
+    elif accepted.height - job.rows_merged < settings.PULIH_INTAKE_PARALLEL_MIN_ROWS:
+        chunks = prepare_chunks(**_prepare_source(job, chunk_rows=chunk_rows))
     else:
         # Encryption and row building for the next chunk run in a second process while this
         # one writes: on two cores the merge takes about as long as the database alone.

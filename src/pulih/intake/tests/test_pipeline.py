@@ -358,16 +358,23 @@ def test_a_leftover_folder_of_an_earlier_database_is_not_reused(officer, tmp_pat
     assert (job.status, job.rows_created) == (JobStatus.DONE, 2)
 
 
-def test_a_large_file_with_few_accepted_rows_merges_without_its_helper(officer, tmp_path, settings):
-    # The file's size starts the chunk-preparing helper before reading; once the check finds
-    # too few accepted rows to need it, it is stopped and the merge prepares its own chunks.
+def test_the_helper_starts_once_the_rows_are_checked_and_only_if_enough_are_accepted(
+    officer, tmp_path, settings
+):
+    # 210 rows of which 10 accepted: too few for the chunk helper, which is never started.
     settings.PULIH_INTAKE_PARALLEL_MIN_ROWS = 50
     rows = [row(i) for i in range(1, 11)] + [row(i, nik="123") for i in range(100, 300)]
-    path = write_csv(tmp_path / "besar.csv", rows)
-    assert path.stat().st_size >= 50 * pipeline.MIN_BYTES_PER_ROW
-    job = run_import(officer, path)
-    assert job.status == JobStatus.DONE
-    assert (job.rows_created, job.rows_rejected) == (10, 200)
+    job = services.job_create(
+        actor=officer, source_name="Dinas Uji", original_name="besar.csv",
+        content=write_csv(tmp_path / "besar.csv", rows),
+    )  # fmt: skip
+    services.job_start(actor=officer, job=job, mapping=job.mapping, enqueue=False)
+    told: list[int] = []
+    accepted = pipeline._staged(job, None, when_checked=told.append)
+    assert told == [10] and accepted.height == 10
+    assert pipeline._helper_start(job, accepted=10, chunk_rows=1000) is None
+    done = pipeline.job_run(job.pk)
+    assert (done.status, done.rows_created, done.rows_rejected) == (JobStatus.DONE, 10, 200)
     assert IntakeRecord.objects.filter(job=job).count() == 10
     assert multiprocessing.active_children() == []
 
@@ -380,10 +387,10 @@ def test_a_job_staged_without_its_merge_file_gets_one_on_resume(officer, tmp_pat
         actor=officer, source_name="Dinas Uji", original_name=path.name, content=path
     )
     services.job_start(actor=officer, job=job, mapping=job.mapping, enqueue=False)
-    first = pipeline._staged(job, None, when_checked=lambda: None)
+    first = pipeline._staged(job, None, when_checked=lambda accepted: None)
     pipeline.merge_path(job).unlink()
 
-    def checked_again() -> None:
+    def checked_again(accepted: int) -> None:
         pytest.fail("the file was checked again")
 
     again = pipeline._staged(job, None, when_checked=checked_again)
