@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -314,14 +313,11 @@ def merge_order(staged: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def prepare_chunks(
-    *, path: str, start: int, chunk_rows: int, vendor: str, reason_prefix: str, ready: str = ""
+    *, path: str, start: int, chunk_rows: int, vendor: str, reason_prefix: str
 ) -> Iterator[_Prepared]:
     """The writer's tuples for the accepted rows from `start`, chunk by chunk, read from the
     merge-ordered file (so that a helper process needs nothing from its parent but a path, and
-    holds one chunk at a time). With `ready`, the helper was started before the file was
-    written and first waits for that path (the staged file, written last) to appear."""
-    if ready:
-        _wait_for_file(Path(ready))
+    holds one chunk at a time)."""
     total = pl.scan_parquet(path).select(pl.len()).collect().item()
     for begin in range(start, total, chunk_rows):
         stamp = _ts(timezone.now(), vendor)
@@ -340,14 +336,6 @@ def prepare_chunks(
         )
 
 
-def _wait_for_file(path: Path) -> None:
-    parent = os.getppid()
-    while not path.exists():
-        if os.getppid() != parent:
-            raise SystemExit  # the parent is gone (killed): nobody will read our chunks
-        time.sleep(0.05)
-
-
 def _reason_prefix(job: IntakeJob) -> str:
     return f"Impor {job.original_name} baris "
 
@@ -359,6 +347,7 @@ def _helper_start(job: IntakeJob, *, accepted: int, chunk_rows: int) -> spawned_
     any earlier, its 100 MB would add to the peak of the check.)"""
     if accepted - job.rows_merged < settings.PULIH_INTAKE_PARALLEL_MIN_ROWS:
         return None
+    # It waits for the staged file, written last, before reading the merge-ordered one.
     return spawned_iter("pulih.intake.pipeline:prepare_chunks", ready=str(staged_path(job)),
                         **_prepare_source(job, chunk_rows=chunk_rows))  # fmt: skip
 

@@ -138,14 +138,6 @@ class _Checkpointer(threading.Thread):
         self.join()
 
 
-def _database_file() -> str | None:
-    """The SQLite database's file, or None for an in-memory database (tests)."""
-    name = str(connection.settings_dict["NAME"])
-    if name == ":memory:" or "mode=memory" in name:
-        return None
-    return name
-
-
 class _SessionSettings:
     """A context manager that sets connection pragmas for the load and puts them back; with
     the automatic checkpoints off, a _Checkpointer copies the committed pages meanwhile."""
@@ -161,9 +153,9 @@ class _SessionSettings:
                 cursor.execute(f"PRAGMA {name}")
                 self.saved[name] = cursor.fetchone()[0]
                 cursor.execute(f"PRAGMA {name} = {int(value)}")
-        path = _database_file()
-        if self.pragmas.get("wal_autocheckpoint") == 0 and path is not None:
-            self.checkpointer = _Checkpointer(path)
+        in_memory = connection.is_in_memory_db()  # type: ignore[attr-defined]  # SQLite's own
+        if self.pragmas.get("wal_autocheckpoint") == 0 and not in_memory:
+            self.checkpointer = _Checkpointer(str(connection.settings_dict["NAME"]))
             self.checkpointer.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -585,17 +577,23 @@ class WorkerError(RuntimeError):
     pass
 
 
-def _spawned_produce(queue: Any, producer: str, kwargs: dict[str, Any]) -> None:
+def _spawned_produce(queue: Any, producer: str, kwargs: dict[str, Any], ready: str) -> None:
     try:
         import importlib
         import os
+        import time
 
         from pulih.helper_process import django_setup
 
+        parent = os.getppid()
         django_setup()
         module, name = producer.split(":")
-        parent = os.getppid()
-        for item in getattr(importlib.import_module(module), name)(**kwargs):
+        function = getattr(importlib.import_module(module), name)
+        while ready and not os.path.exists(ready):
+            if os.getppid() != parent:
+                return  # the parent is gone (killed): nobody will read what we make
+            time.sleep(0.05)
+        for item in function(**kwargs):
             # A parent killed with SIGKILL cannot stop us: notice it and end, rather than wait
             # forever on a full queue.
             while True:
@@ -615,16 +613,18 @@ class spawned_iter:  # noqa: N801 - used like the generator function it replaced
     """The items of `module:function(**kwargs)`, produced one ahead in a fresh interpreter.
 
     The process starts here, not at the first `next()`: its start-up (an interpreter, Django,
-    the input) overlaps whatever the caller does before it asks for the first item. Spawn,
-    unlike fork, is safe with libraries that run thread pools (Polars), and the child reads
-    what it needs itself instead of inheriting the parent's memory. `close()` stops the child.
+    the input) overlaps whatever the caller does before it asks for the first item. With
+    `ready`, the child starts up, then waits for that path to exist before calling the
+    producer (for input the caller is still writing). Spawn, unlike fork, is safe with
+    libraries that run thread pools (Polars), and the child reads what it needs itself instead
+    of inheriting the parent's memory. `close()` stops the child.
     """
 
-    def __init__(self, producer: str, **kwargs: Any) -> None:
+    def __init__(self, producer: str, *, ready: str = "", **kwargs: Any) -> None:
         context = multiprocessing.get_context("spawn")
         self.queue = context.Queue(maxsize=2)
         self.worker = context.Process(
-            target=_spawned_produce, args=(self.queue, producer, kwargs), daemon=True
+            target=_spawned_produce, args=(self.queue, producer, kwargs, ready), daemon=True
         )
         self.worker.start()
         self.done = False
