@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import queue as queue_module
 import sqlite3
 import threading
 import traceback
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -195,14 +196,36 @@ class SqliteWriter:
         nik_hashes: list[str],
         columns: Sequence[str] = PERSON_COLUMNS,
     ) -> np.ndarray:
-        cursor = self._raw()
-        before = cursor.execute("SELECT COALESCE(MAX(id), 0) FROM registry_person").fetchone()[0]
         marks = ", ".join("?" * len(columns))
-        cursor.executemany(
+        return self._persons_new(
             f"INSERT INTO registry_person ({', '.join(columns)}) VALUES ({marks}) "  # noqa: S608
             "ON CONFLICT (nik_hash) DO NOTHING",
+            nik_hashes,
             rows,
         )
+
+    def persons_insert_from(
+        self, source: str, nik_hashes: list[str], columns: Sequence[str] = PERSON_COLUMNS
+    ) -> np.ndarray:
+        """persons_insert() of the rows of `source` (a table with `columns` and `seq`, in the
+        order of `nik_hashes`): one statement, no Python value per cell."""
+        names = ", ".join(columns)
+        # "WHERE true": an upsert's SELECT needs a WHERE, or ON CONFLICT reads as a join's ON.
+        return self._persons_new(
+            f"INSERT INTO registry_person ({names}) SELECT {names} FROM {source} "  # noqa: S608
+            "WHERE true ORDER BY seq ON CONFLICT (nik_hash) DO NOTHING",
+            nik_hashes,
+        )
+
+    def _persons_new(
+        self, sql: str, nik_hashes: list[str], rows: list[tuple[Any, ...]] | None = None
+    ) -> np.ndarray:
+        cursor = self._raw()
+        before = cursor.execute("SELECT COALESCE(MAX(id), 0) FROM registry_person").fetchone()[0]
+        if rows is None:
+            cursor.execute(sql)
+        else:
+            cursor.executemany(sql, rows)
         found = cursor.execute(
             "SELECT id, nik_hash FROM registry_person WHERE id > ?", (before,)
         ).fetchall()
@@ -227,6 +250,13 @@ class SqliteWriter:
         marks = ", ".join("?" * len(columns))
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
         self._raw().executemany(sql, rows)
+
+    def insert_from(
+        self, table: str, columns: Sequence[str], select: str, params: Sequence[Any] = ()
+    ) -> None:
+        """INSERT INTO `table` (`columns`) `select`: rows that are already in the database (an
+        attached side file, a temporary table) go in without passing through Python."""
+        self._raw().execute(f"INSERT INTO {table} ({', '.join(columns)}) {select}", params)  # noqa: S608
 
     def keys_in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         # One JSON parameter: SQLite builds the list once and searches the index per value. A
@@ -272,6 +302,44 @@ class SqliteWriter:
             f"WHERE {table}.{key} = bulk_update.{key}"
         )
         cursor.execute("DROP TABLE temp.bulk_update")
+
+
+def side_file_write(
+    path: str, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """A throw-away SQLite file holding `rows` in `table` (untyped columns: each value keeps the
+    type it was bound with, as if bound to the real INSERT). Written under a temporary name and
+    renamed, so a reader never sees half of it. Another process (the chunk helper) pays for
+    binding the values; the merge then copies them with one INSERT ... SELECT (see attached)."""
+    pending = f"{path}.tmp"
+    with suppress(FileNotFoundError):
+        os.remove(pending)
+    link = sqlite3.connect(pending, isolation_level=None)
+    try:
+        link.execute("PRAGMA journal_mode = OFF")
+        link.execute("PRAGMA synchronous = OFF")
+        link.execute(f"CREATE TABLE {table} ({', '.join(columns)})")
+        link.execute("BEGIN")
+        marks = ", ".join("?" * len(columns))
+        link.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)  # noqa: S608
+        link.execute("COMMIT")
+    finally:
+        link.close()
+    os.replace(pending, path)
+
+
+@contextmanager
+def attached(path: str, alias: str) -> Iterator[None]:
+    """The SQLite file `path` readable as schema `alias` on Django's connection for the block.
+    ATTACH and DETACH are refused inside a transaction, so the block opens its own (and the
+    caller checks connection.in_atomic_block first)."""
+    connection.ensure_connection()
+    cursor = connection.connection.cursor()
+    cursor.execute(f"ATTACH DATABASE ? AS {alias}", (path,))
+    try:
+        yield
+    finally:
+        cursor.execute(f"DETACH DATABASE {alias}")
 
 
 def _foreign_keys(table: str) -> list[tuple[str, str, str]]:
@@ -352,6 +420,7 @@ class PostgresWriter:
         # Ids this transaction inserted, per table: they need no lock (nobody else sees them).
         self._own: dict[str, set[Any]] = {}
         self._own_txid: int | None = None
+        self._sequences: dict[str, str] = {}
 
     def session(
         self, *, cache_mb: int = 128, defer_checkpoint: bool = False
@@ -430,11 +499,16 @@ class PostgresWriter:
 
     def ids_allocate(self, table: str, count: int) -> np.ndarray:
         with self._raw() as cursor:
+            sequence = self._sequences.get(table)
+            if sequence is None:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", (table,))
+                sequence = self._sequences[table] = cursor.fetchone()[0]
+            # The sequence named once (not looked up per row), the ids as one array value.
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                (table, count),
+                "SELECT array_agg(nextval(%s::regclass)) FROM generate_series(1, %s)",
+                (sequence, count),
             )
-            return np.array([r[0] for r in cursor.fetchall()], dtype=np.int64)
+            return np.array(cursor.fetchone()[0] or [], dtype=np.int64)
 
     def insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
         with (

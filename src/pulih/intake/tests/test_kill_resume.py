@@ -97,11 +97,13 @@ def _rows(range_: range, **changes: str) -> list[list[str]]:
     ]
 
 
-def _server(tmp_path: Path, name: str, keys: dict[str, str]) -> LiveServer:
+def _server(
+    tmp_path: Path, name: str, keys: dict[str, str], *, parallel_min_rows: str = "1000"
+) -> LiveServer:
     server = LiveServer.for_test_run(tmp_path / name, name=f"kill_{name}")
     server.env.update(keys)
-    # Small enough that this file takes the two-process paths of a large import.
-    server.env["PULIH_INTAKE_PARALLEL_MIN_ROWS"] = "1000"
+    # By default small enough that this file takes the two-process paths of a large import.
+    server.env["PULIH_INTAKE_PARALLEL_MIN_ROWS"] = parallel_min_rows
     server.env["PULIH_INTAKE_REPORT_HELPER_MIN_ROWS"] = "1"
     server.prepare()
     return server
@@ -157,7 +159,10 @@ def test_kill_9_at_any_point_then_resume_equals_an_uninterrupted_import(tmp_path
     # Both databases share keys, so that blind indexes (nik_hash) compare across them.
     keys = dict(zip(SECRET_NAMES, generate().values(), strict=True))
     killed = _server(tmp_path, "a", keys)
-    calm = _server(tmp_path, "b", keys)
+    # The uninterrupted import takes the one-process path (on SQLite: tuples, where the helper
+    # of the killed one hands over side files), so the comparison also shows that both paths
+    # write the same registry.
+    calm = _server(tmp_path, "b", keys, parallel_min_rows="1000000000")
     try:
         first = write_csv(tmp_path / "awal.csv", _rows(range(1, 201)))
         main_rows = (
@@ -202,6 +207,7 @@ def test_kill_9_at_any_point_then_resume_equals_an_uninterrupted_import(tmp_path
         assert [r[1] for r in refused[1:]].count("Duplikat") == 30
         assert len(refused) == 1 + 32
         assert not list(Path(report["report"]).parent.glob("*.tmp.xlsx"))
+        assert not list(Path(report["report"]).parent.glob("chunk-*"))  # side files removed
     finally:
         killed.stop()
         calm.stop()
