@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -179,6 +180,8 @@ def job_run(
             report.cancel()
         if helper is not None:
             helper.close()
+        # Side files written ahead of the end or of a failure (a resumed run writes its own).
+        _side_dirs_remove(job)
     IntakeJob.objects.filter(pk=job.pk).update(
         status=JobStatus.DONE, phase=JobPhase.FINISHED, finished_at=timezone.now()
     )
@@ -373,6 +376,7 @@ def prepare_chunks(
                             prepared.created_reasons, strict=True)
                     )
                 ),
+                key="seq",
             )  # fmt: skip
             prepared.persons, prepared.businesses, prepared.created_reasons = [], [], []
         yield prepared
@@ -404,8 +408,38 @@ def _prepare_source(job: IntakeJob, *, chunk_rows: int, helper: bool) -> dict[st
         "chunk_rows": chunk_rows,
         "vendor": connection.vendor,
         "reason_prefix": _reason_prefix(job),
-        "side_dir": str(job_dir(job)) if side else "",
+        "side_dir": str(_side_dir_fresh(job)) if side else "",
     }
+
+
+def _side_dir(job: IntakeJob) -> Path:
+    """This process's folder of side files: a second worker on the same job, or a helper of a
+    killed run still finishing its chunk, never writes or removes this run's files."""
+    return job_dir(job) / f"side-{os.getpid()}"
+
+
+def _side_dir_fresh(job: IntakeJob) -> Path:
+    folder = _side_dir(job)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _side_dirs_remove(job: IntakeJob) -> None:
+    """This run's side files, and those of runs whose process is gone (killed)."""
+    for folder in job_dir(job).glob("side-*"):
+        try:
+            pid = int(folder.name.removeprefix("side-"))
+            if pid != os.getpid():
+                os.kill(pid, 0)
+                continue  # another live worker's
+        except ValueError:
+            continue
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue  # alive, someone else's
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _merge(
@@ -464,9 +498,6 @@ def _merge(
         close = getattr(chunks, "close", None)
         if close is not None:
             close()
-        # Side files the helper wrote ahead of a failure (a resumed run writes them again).
-        for leftover in job_dir(job).glob("chunk-*.sqlite3*"):
-            leftover.unlink(missing_ok=True)
 
 
 def _ts(value: datetime, vendor: str) -> str:

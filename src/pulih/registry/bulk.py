@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import numpy as np
 import polars as pl
@@ -305,7 +306,7 @@ class SqliteWriter:
 
 
 def side_file_write(
-    path: str, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    path: str, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, key: str = ""
 ) -> None:
     """A throw-away SQLite file holding `rows` in `table` (untyped columns: each value keeps the
     type it was bound with, as if bound to the real INSERT). Written under a temporary name and
@@ -318,7 +319,8 @@ def side_file_write(
     try:
         link.execute("PRAGMA journal_mode = OFF")
         link.execute("PRAGMA synchronous = OFF")
-        link.execute(f"CREATE TABLE {table} ({', '.join(columns)})")
+        names = [f"{c} INTEGER PRIMARY KEY" if c == key else c for c in columns]
+        link.execute(f"CREATE TABLE {table} ({', '.join(names)})")
         link.execute("BEGIN")
         marks = ", ".join("?" * len(columns))
         link.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)  # noqa: S608
@@ -335,11 +337,17 @@ def attached(path: str, alias: str) -> Iterator[None]:
     caller checks connection.in_atomic_block first)."""
     connection.ensure_connection()
     cursor = connection.connection.cursor()
-    cursor.execute(f"ATTACH DATABASE ? AS {alias}", (path,))
+    # Read-only by URI (Django opens SQLite with uri=True): a missing file is an error here,
+    # not an empty database created in its place.
+    cursor.execute(f"ATTACH DATABASE ? AS {alias}", (f"file:{quote(path)}?mode=ro",))
     try:
         yield
-    finally:
-        cursor.execute(f"DETACH DATABASE {alias}")
+    except BaseException:
+        if connection.connection is not None:  # a failed rollback closes the connection
+            with suppress(sqlite3.Error):
+                connection.connection.execute(f"DETACH DATABASE {alias}")
+        raise
+    connection.connection.execute(f"DETACH DATABASE {alias}")
 
 
 def _foreign_keys(table: str) -> list[tuple[str, str, str]]:

@@ -34,20 +34,24 @@ from pulih.registry.models import Business, Person, RegistrationEvent
 from pulih.intake.models import IntakeJob, IntakeRecord, ProposedChange
 persons = sorted(
     [*p[:-1], p[-1] is None] for p in Person.objects.values_list(
-        "nik_hash", "full_name", "name_titles", "birth_date", "sex", "phone_hash", "address",
-        "rt", "rw", "village_id", "postcode", "nik_birth_date_mismatch", "nik_sex_mismatch",
-        "verified_at",
+        "nik_hash", "full_name", "name_titles", "name_search", "nik_masked", "birth_place",
+        "birth_date", "sex", "phone_hash", "phone_masked", "email", "address", "rt", "rw",
+        "village_id", "region_code", "district_code", "postcode", "nik_birth_date_mismatch",
+        "nik_sex_mismatch", "verified_at",
     )
 )
 businesses = sorted(
     list(b) for b in Business.objects.values_list(
-        "owner__nik_hash", "name", "status", "kbli_section_id", "monthly_turnover", "address",
-        "size_class",
+        "owner__nik_hash", "name", "name_search", "nib", "status", "kbli_section_id",
+        "kbli_code", "description", "started_year", "capital", "annual_sales", "employees",
+        "monthly_turnover", "online_channels", "pandemic_impact", "address", "village_id",
+        "region_code", "size_class",
     )
 )
 events = sorted(
     list(e) for e in RegistrationEvent.objects.values_list(
-        "business__owner__nik_hash", "business__name", "action", "to_status", "reason", "changes",
+        "business__owner__nik_hash", "business__name", "actor__username", "action",
+        "from_status", "to_status", "reason", "changes",
     )
 )
 records = sorted(
@@ -207,7 +211,7 @@ def test_kill_9_at_any_point_then_resume_equals_an_uninterrupted_import(tmp_path
         assert [r[1] for r in refused[1:]].count("Duplikat") == 30
         assert len(refused) == 1 + 32
         assert not list(Path(report["report"]).parent.glob("*.tmp.xlsx"))
-        assert not list(Path(report["report"]).parent.glob("chunk-*"))  # side files removed
+        assert not list(Path(report["report"]).parent.glob("side-*"))  # side files removed
     finally:
         killed.stop()
         calm.stop()

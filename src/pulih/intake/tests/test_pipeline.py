@@ -398,3 +398,28 @@ def test_a_job_staged_without_its_merge_file_gets_one_on_resume(officer, tmp_pat
     assert pipeline.merge_path(job).exists()
     done = pipeline.job_run(job.pk)
     assert (done.status, done.rows_created, done.rows_rejected) == (JobStatus.DONE, 7, 1)
+
+
+@pytest.mark.parametrize("bulk_from", [1, 10**9], ids=["update-from", "row-by-row"])
+def test_updates_of_registered_people_are_the_same_in_bulk_and_row_by_row(
+    officer, tmp_path, monkeypatch, bulk_from
+):
+    # From UPDATE_FROM_MIN_ROWS rows per set of changed columns the updates go through a
+    # temporary table (dates, booleans, numbers and text through it on both databases).
+    monkeypatch.setattr(pipeline, "UPDATE_FROM_MIN_ROWS", bulk_from)
+    run_import(officer, write_csv(tmp_path / "a.csv", [row(n, phone="") for n in (1, 2, 3)]))
+    changed = [
+        row(n, phone="0813-1111-2222", address="Jl. Baru 9", place_date="BOGOR, 13-03-1985",
+            turnover="Rp3.100.000", nik=row(n)[1])
+        for n in (1, 2, 3)
+    ]  # fmt: skip
+    job = run_import(officer, write_csv(tmp_path / "b.csv", changed))
+    assert (job.rows_updated, job.rows_created, job.changes_proposed) == (3, 0, 0)
+    for person in Person.objects.all():
+        assert (person.birth_date, person.birth_place, person.address) == (
+            date(1985, 3, 13), "Bogor", "Jl. Baru 9",
+        )  # fmt: skip
+        assert person.nik_birth_date_mismatch is True  # the NIK says the 12th
+        assert person.phone_masked == "+62813****2222"
+        assert crypto.decrypt(person.phone_ciphertext, purpose="phone") == "+6281311112222"
+        assert person.businesses.get().monthly_turnover == 3_100_000

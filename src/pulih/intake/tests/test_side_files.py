@@ -3,7 +3,10 @@ INSERT ... SELECT (pipeline._Prepared.side). The merge from side files needs aut
 so test_kill_resume runs it in real processes and compares it with the one-process path; here,
 the file itself against the tuples it replaces."""
 
+import os
 import sqlite3
+import subprocess
+from contextlib import closing
 
 import pytest
 from django.db import connection
@@ -26,7 +29,7 @@ def test_a_side_file_holds_the_rows_the_tuples_would_have(officer, tmp_path):
     for tuples, side in zip(plain, sided, strict=True):
         assert (side.persons, side.businesses, side.created_reasons) == ([], [], [])
         assert side.nik_hashes == tuples.nik_hashes and side.row_numbers == tuples.row_numbers
-        with sqlite3.connect(side.side) as link:
+        with closing(sqlite3.connect(side.side)) as link:
             stored = link.execute("SELECT * FROM prep ORDER BY seq").fetchall()
         expected = [
             (seq, *person, *business, number, reason)
@@ -41,3 +44,16 @@ def test_a_side_file_holds_the_rows_the_tuples_would_have(officer, tmp_path):
         }
         keep = [i for i in range(len(pipeline.SIDE_COLUMNS)) if i not in varying]
         assert [[r[i] for i in keep] for r in stored] == [[r[i] for i in keep] for r in expected]
+
+
+@pytest.mark.django_db
+def test_side_folders_of_gone_runs_are_removed_and_those_of_live_ones_kept(officer, tmp_path):
+    job = run_import(officer, write_csv(tmp_path / "daftar.csv", [row(1)]))
+    folder = pipeline.job_dir(job)
+    ended = subprocess.Popen(["true"])  # noqa: S607 - a process that is gone by the check
+    ended.wait()
+    for pid in (ended.pid, os.getpid(), 1):  # killed run, this run, a live other process
+        (folder / f"side-{pid}").mkdir()
+        (folder / f"side-{pid}" / "chunk-0.sqlite3").write_bytes(b"")
+    pipeline._side_dirs_remove(job)
+    assert [p.name for p in folder.glob("side-*")] == ["side-1"]
