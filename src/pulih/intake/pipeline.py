@@ -39,6 +39,7 @@ from pulih.privacy import crypto
 from pulih.registry import services
 from pulih.registry.bulk import (
     PERSON_COLUMNS,
+    SqliteWriter,
     Writer,
     attached,
     side_file_write,
@@ -428,18 +429,19 @@ def _side_dir_fresh(job: IntakeJob) -> Path:
 def _side_dirs_remove(job: IntakeJob) -> None:
     """This run's side files, and those of runs whose process is gone (killed)."""
     for folder in job_dir(job).glob("side-*"):
-        try:
-            pid = int(folder.name.removeprefix("side-"))
-            if pid != os.getpid():
-                os.kill(pid, 0)
-                continue  # another live worker's
-        except ValueError:
-            continue
-        except ProcessLookupError:
-            pass
-        except PermissionError:
-            continue  # alive, someone else's
-        shutil.rmtree(folder, ignore_errors=True)
+        pid = folder.name.removeprefix("side-")
+        if pid.isdigit() and (int(pid) == os.getpid() or not _process_alive(int(pid))):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's
+    return True
 
 
 def _merge(
@@ -518,7 +520,8 @@ def _merge_chunk(
     # look-up in the unique index each, no query per chunk to ask first), and those rows are
     # then merged into the person they name.
     if prepared.side:
-        person_ids = writer.persons_insert_from(  # type: ignore[attr-defined]  # SQLite's
+        assert isinstance(writer, SqliteWriter)  # only SQLite's helper writes side files
+        person_ids = writer.persons_insert_from(
             f"{SIDE_ALIAS}.prep", prepared.nik_hashes, PERSON_INSERT_COLUMNS
         )
     else:
@@ -537,7 +540,7 @@ def _merge_chunk(
     if new_at:
         new_pids = person_ids[new_at].tolist()
         new_bids = writer.ids_allocate("registry_business", len(new_at)).tolist()
-        if prepared.side:
+        if isinstance(writer, SqliteWriter) and prepared.side:
             _created_from_side(job, writer, zip(new_at, new_pids, new_bids, strict=True), stamp)
         else:
             tails, row_numbers, reasons = (
@@ -572,11 +575,10 @@ def _merge_chunk(
 
 
 def _created_from_side(
-    job: IntakeJob, writer: Writer, new: Iterable[tuple[int, int, int]], stamp: str
+    job: IntakeJob, sqlite: SqliteWriter, new: Iterable[tuple[int, int, int]], stamp: str
 ) -> None:
     """The business, "created" event and record of each new person, copied from the attached
     side file: `new` pairs a side row (seq) with its person id and allocated business id."""
-    sqlite: Any = writer  # insert_from is SQLite's; only SQLite writes side files
     cursor = connection.connection.cursor()
     cursor.execute(
         "CREATE TEMP TABLE IF NOT EXISTS pulih_new_rows "

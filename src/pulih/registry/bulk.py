@@ -336,10 +336,9 @@ def attached(path: str, alias: str) -> Iterator[None]:
     ATTACH and DETACH are refused inside a transaction, so the block opens its own (and the
     caller checks connection.in_atomic_block first)."""
     connection.ensure_connection()
-    cursor = connection.connection.cursor()
     # Read-only by URI (Django opens SQLite with uri=True): a missing file is an error here,
     # not an empty database created in its place.
-    cursor.execute(f"ATTACH DATABASE ? AS {alias}", (f"file:{quote(path)}?mode=ro",))
+    connection.connection.execute(f"ATTACH DATABASE ? AS {alias}", (f"file:{quote(path)}?mode=ro",))
     try:
         yield
     except BaseException:
