@@ -325,6 +325,11 @@ class _Prepared:
     # instead: the merge copies them with INSERT ... SELECT and binds no value itself, which
     # halves the time of those inserts. The three lists above are then empty.
     side: str = ""
+    # On PostgreSQL, the same rows as frames (PERSON_INSERT_COLUMNS; BUSINESS_TAIL_COLUMNS)
+    # instead of the tuples and reasons: they cross from the helper as Arrow buffers, and COPY
+    # takes them as CSV that Polars writes, with no Python value per cell on either side.
+    person_frame: pl.DataFrame | None = None
+    business_frame: pl.DataFrame | None = None
 
 
 def merge_order(staged: pl.LazyFrame) -> pl.LazyFrame:
@@ -343,14 +348,21 @@ def prepare_chunks(
     vendor: str,
     reason_prefix: str,
     side_dir: str = "",
+    frames: bool | None = None,
 ) -> Iterator[_Prepared]:
     """The writer's tuples for the accepted rows from `start`, chunk by chunk, read from the
     merge-ordered file (so that a helper process needs nothing from its parent but a path, and
     holds one chunk at a time). With `side_dir` (SQLite), each chunk's rows go to a side file
-    there instead of the tuples."""
+    there instead of the tuples; with `frames` (the default on PostgreSQL), into frames."""
+    if frames is None:
+        frames = vendor == "postgresql" and not side_dir
     total = pl.scan_parquet(path).select(pl.len()).collect().item()
     for begin in range(start, total, chunk_rows):
         stamp = _ts(timezone.now(), vendor)
+        if frames:
+            yield _prepared_frames(pl.scan_parquet(path).slice(begin, chunk_rows).collect(),
+                                   begin, stamp)  # fmt: skip
+            continue
         rows = pl.scan_parquet(path).slice(begin, chunk_rows).collect().to_dicts()
         # One keyed HMAC copied per phone (crypto.blind_indexes), not keyed again per row.
         phones = [r["phone"] for r in rows if r["phone"]]
@@ -381,6 +393,75 @@ def prepare_chunks(
             )  # fmt: skip
             prepared.persons, prepared.businesses, prepared.created_reasons = [], [], []
         yield prepared
+
+
+def _prepared_frames(chunk: pl.DataFrame, begin: int, stamp: str) -> _Prepared:
+    """A chunk as frames (see _Prepared.person_frame): the columns derived in Python (cipher
+    texts, masks, search keys, phone hashes) are computed by the same functions as the
+    tuples; every other column is selected from the staged rows as it is."""
+    niks = chunk.get_column("nik").to_list()
+    phones = chunk.get_column("phone").to_list()
+    given = [p for p in phones if p]
+    hashes = iter(crypto.blind_indexes(given, purpose=services.PHONE_PURPOSE))
+    derived = pl.DataFrame(
+        {
+            "name_search": [services.search_key(n) for n in chunk.get_column("full_name")],
+            "nik_ciphertext": [crypto.encrypt(n, purpose=services.NIK_PURPOSE) for n in niks],
+            "nik_masked": [mask_nik(n) for n in niks],
+            "phone_ciphertext": [
+                crypto.encrypt(p, purpose=services.PHONE_PURPOSE) if p else "" for p in phones
+            ],
+            "phone_hash": [next(hashes) if p else "" for p in phones],
+            "phone_masked": [mask_phone(p) if p else "" for p in phones],
+            "b_name_search": [
+                services.search_key(n) for n in chunk.get_column("business_name")
+            ],
+        },
+        schema=dict.fromkeys(
+            ("name_search", "nik_ciphertext", "nik_masked", "phone_ciphertext", "phone_hash",
+             "phone_masked", "b_name_search"),
+            pl.String,
+        ),
+    )  # fmt: skip
+    rows = pl.concat([chunk, derived], how="horizontal")
+    stamped = pl.lit(stamp, dtype=pl.String)
+    village = pl.col("village_code")
+    persons = rows.select(
+        "full_name", "name_search", "nik_ciphertext", "nik_hash", "nik_masked", "birth_place",
+        "birth_date", "sex", "nik_birth_date_mismatch", "nik_sex_mismatch", "phone_ciphertext",
+        "phone_hash", "phone_masked", "email", "address", "rt", "rw",
+        village.alias("village_id"), village.alias("region_code"), "postcode",
+        pl.lit(None, dtype=pl.String).alias("verified_at"),
+        stamped.alias("created_at"), stamped.alias("updated_at"), "name_titles",
+    )  # fmt: skip
+    business_address = pl.col("business_address")
+    businesses = rows.select(
+        pl.col("business_name").alias("name"), pl.col("b_name_search").alias("name_search"),
+        "nib",
+        pl.when(pl.col("kbli_section") == "").then(None).otherwise(pl.col("kbli_section"))
+        .alias("kbli_section_id"),
+        "kbli_code", "description", "started_year", "capital", "annual_sales", "size_class",
+        pl.col("employees").fill_null(0),
+        "monthly_turnover",
+        pl.lit("[]").alias("online_channels"), pl.lit("none").alias("pandemic_impact"),
+        pl.lit("").alias("pandemic_impact_note"),
+        pl.when(business_address.is_null() | (business_address == ""))
+        .then(pl.col("address")).otherwise(business_address).alias("address"),
+        village.alias("village_id"), village.alias("region_code"),
+        pl.lit("submitted").alias("status"), pl.lit("").alias("status_reason"),
+        stamped.alias("submitted_at"), stamped.alias("created_at"), stamped.alias("updated_at"),
+    )  # fmt: skip
+    return _Prepared(
+        start=begin,
+        stamp=stamp,
+        persons=[],
+        nik_hashes=chunk.get_column("nik_hash").to_list(),
+        row_numbers=chunk.get_column(ROW).to_list(),
+        businesses=[],
+        created_reasons=[],
+        person_frame=persons,
+        business_frame=businesses,
+    )
 
 
 def _reason_prefix(job: IntakeJob) -> str:
@@ -524,6 +605,10 @@ def _merge_chunk(
         person_ids = writer.persons_insert_from(
             f"{SIDE_ALIAS}.prep", prepared.nik_hashes, PERSON_INSERT_COLUMNS
         )
+    elif prepared.person_frame is not None:
+        person_ids = writer.persons_insert(
+            prepared.person_frame, prepared.nik_hashes, PERSON_INSERT_COLUMNS
+        )
     else:
         person_ids = writer.persons_insert(
             prepared.persons, prepared.nik_hashes, PERSON_INSERT_COLUMNS
@@ -542,6 +627,8 @@ def _merge_chunk(
         new_bids = writer.ids_allocate("registry_business", len(new_at)).tolist()
         if isinstance(writer, SqliteWriter) and prepared.side:
             _created_from_side(job, writer, zip(new_at, new_pids, new_bids, strict=True), stamp)
+        elif prepared.business_frame is not None:
+            _created_from_frames(job, writer, prepared, new_at, new_pids, new_bids)
         else:
             tails, row_numbers, reasons = (
                 prepared.businesses, prepared.row_numbers, prepared.created_reasons
@@ -572,6 +659,57 @@ def _merge_chunk(
     writer.insert("registry_registrationevent", EVENT_COLUMNS, events)
     writer.insert("intake_intakerecord", RECORD_COLUMNS, records)
     return counts
+
+
+def _created_from_frames(
+    job: IntakeJob,
+    writer: Writer,
+    prepared: _Prepared,
+    new_at: list[int],
+    new_pids: list[int],
+    new_bids: list[int],
+) -> None:
+    """The business, "created" event and record of each new person, from the chunk's frames:
+    `new_at` are the rows whose person was created, with their person and business ids."""
+    assert prepared.business_frame is not None
+    at = pl.Series(new_at, dtype=pl.UInt32)
+    bids = pl.Series("business_id", new_bids, dtype=pl.Int64)
+    pids = pl.Series("person_id", new_pids, dtype=pl.Int64)
+    writer.insert(
+        "registry_business",
+        BUSINESS_INSERT_COLUMNS,
+        prepared.business_frame[at].select(
+            bids.alias("id"), pids.alias("owner_id"), *BUSINESS_TAIL_COLUMNS
+        ),
+    )
+    created = pl.DataFrame(
+        [pids, bids, pl.Series(ROW, prepared.row_numbers, dtype=pl.Int64).gather(at)]
+    )
+    writer.insert(
+        "registry_registrationevent",
+        EVENT_COLUMNS,
+        created.select(
+            "business_id",
+            pl.lit(job.created_by_id, dtype=pl.Int64).alias("actor_id"),
+            pl.lit("created").alias("action"),
+            pl.lit("").alias("from_status"),
+            pl.lit("submitted").alias("to_status"),
+            pl.concat_str(pl.lit(_reason_prefix(job)), pl.col(ROW).cast(pl.String)).alias("reason"),
+            pl.lit("{}").alias("changes"),
+            pl.lit(prepared.stamp).alias("at"),
+        ),
+    )
+    writer.insert(
+        "intake_intakerecord",
+        RECORD_COLUMNS,
+        created.select(
+            pl.lit(job.pk, dtype=pl.Int64).alias("job_id"),
+            pl.col(ROW).alias("row_number"),
+            "person_id",
+            "business_id",
+            pl.lit(Outcome.CREATED.value).alias("outcome"),
+        ),
+    )
 
 
 def _created_from_side(

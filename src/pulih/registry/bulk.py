@@ -37,6 +37,10 @@ BUSINESS_COLUMNS = (
     "decided_by_id", "created_at", "updated_at",
 )  # fmt: skip
 PRODUCT_COLUMNS = ("business_id", "name", "description", "price", "unit", "created_at")
+# Rows for a writer: tuples, or (PostgreSQL's fast path) a frame whose columns are in the
+# order of the statement's columns, sent as CSV without a Python value per cell.
+Rows = Sequence[tuple[Any, ...]] | pl.DataFrame
+
 EVENT_COLUMNS = (
     "business_id",
     "actor_id",
@@ -56,7 +60,7 @@ class Writer(Protocol):
 
     def persons_insert(
         self,
-        rows: list[tuple[Any, ...]],
+        rows: Rows,
         nik_hashes: list[str],
         columns: Sequence[str] = PERSON_COLUMNS,
     ) -> np.ndarray:
@@ -65,15 +69,13 @@ class Writer(Protocol):
 
     def ids_allocate(self, table: str, count: int) -> np.ndarray: ...
 
-    def references_check(
-        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
-    ) -> None:
+    def references_check(self, table: str, columns: Sequence[str], rows: Rows) -> None:
         """For values written by other means than insert() (an UPDATE): every foreign key among
         `columns` must point at an existing row. Only PostgreSQL with its triggers off checks
         here; otherwise the database itself does."""
         ...
 
-    def insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None: ...
+    def insert(self, table: str, columns: Sequence[str], rows: Rows) -> None: ...
 
     def keys_in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         """The condition "`column` is one of `values`" and its params: one statement without a
@@ -171,6 +173,36 @@ class _SessionSettings:
                 cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
+def _tuples(rows: Rows | Sequence[tuple[Any, ...]]) -> Iterable[Sequence[Any]]:
+    return rows.iter_rows() if isinstance(rows, pl.DataFrame) else rows
+
+
+def _copy_rows(cursor: Any, table: str, columns: Sequence[str], rows: Rows) -> None:
+    """COPY `rows` into `table`: a frame (its columns in the order of `columns`) as CSV, which
+    Polars writes in Rust with "" for an empty text and nothing for NULL, as COPY reads them;
+    tuples through psycopg's row formatter."""
+    names = ", ".join(columns)
+    if isinstance(rows, pl.DataFrame):
+        if rows.width != len(columns):
+            raise ValueError(f"{table}: {rows.width} columns in the frame for {list(columns)}")
+        data = rows.write_csv(include_header=False).encode()
+        with cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT csv)") as copy:
+            for at in range(0, len(data), 1 << 20):
+                copy.write(data[at : at + (1 << 20)])
+    else:
+        with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _column_values(columns: Sequence[str], rows: Rows, column: str) -> set[Any]:
+    """The distinct non-null values of `column` in `rows`."""
+    at = list(columns).index(column)
+    if isinstance(rows, pl.DataFrame):
+        return set(rows.to_series(at).drop_nulls().unique().to_list())
+    return {row[at] for row in rows if row[at] is not None}
+
+
 class SqliteWriter:
     """executemany on the raw sqlite3 connection. Django opens each atomic block with BEGIN
     IMMEDIATE, so this chunk holds the write lock and new rowids are ours alone."""
@@ -193,7 +225,7 @@ class SqliteWriter:
 
     def persons_insert(
         self,
-        rows: list[tuple[Any, ...]],
+        rows: Rows,
         nik_hashes: list[str],
         columns: Sequence[str] = PERSON_COLUMNS,
     ) -> np.ndarray:
@@ -202,7 +234,7 @@ class SqliteWriter:
             f"INSERT INTO registry_person ({', '.join(columns)}) VALUES ({marks}) "  # noqa: S608
             "ON CONFLICT (nik_hash) DO NOTHING",
             nik_hashes,
-            rows,
+            _tuples(rows),
         )
 
     def persons_insert_from(
@@ -219,7 +251,7 @@ class SqliteWriter:
         )
 
     def _persons_new(
-        self, sql: str, nik_hashes: list[str], rows: list[tuple[Any, ...]] | None = None
+        self, sql: str, nik_hashes: list[str], rows: Iterable[Sequence[Any]] | None = None
     ) -> np.ndarray:
         cursor = self._raw()
         before = cursor.execute("SELECT COALESCE(MAX(id), 0) FROM registry_person").fetchone()[0]
@@ -232,9 +264,7 @@ class SqliteWriter:
         ).fetchall()
         return _ids_by_hash(found, nik_hashes)
 
-    def references_check(
-        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
-    ) -> None:
+    def references_check(self, table: str, columns: Sequence[str], rows: Rows) -> None:
         return  # SQLite checks its own (deferred) foreign keys at commit
 
     def ids_allocate(self, table: str, count: int) -> np.ndarray:
@@ -247,10 +277,10 @@ class SqliteWriter:
         ).fetchone()[0]
         return np.arange(top + 1, top + 1 + count, dtype=np.int64)
 
-    def insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    def insert(self, table: str, columns: Sequence[str], rows: Rows) -> None:
         marks = ", ".join("?" * len(columns))
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
-        self._raw().executemany(sql, rows)
+        self._raw().executemany(sql, _tuples(rows))
 
     def insert_from(
         self, table: str, columns: Sequence[str], select: str, params: Sequence[Any] = ()
@@ -287,15 +317,13 @@ class SqliteWriter:
     ) -> None:
         if len(rows) == 0:
             return
-        if isinstance(rows, pl.DataFrame):
-            rows = list(rows.iter_rows())
         names = (key, *columns)
         cursor = self._raw()
         cursor.execute("DROP TABLE IF EXISTS temp.bulk_update")
         cursor.execute(f"CREATE TEMP TABLE bulk_update ({', '.join(names)})")
         cursor.executemany(
             f"INSERT INTO bulk_update VALUES ({', '.join('?' * len(names))})",  # noqa: S608
-            rows,
+            _tuples(rows),
         )
         assignments = ", ".join(f"{c} = bulk_update.{c}" for c in columns)
         cursor.execute(
@@ -450,19 +478,16 @@ class PostgresWriter:
         if self.triggers_off:
             self._own_ids().setdefault(table, set()).update(ids)
 
-    def references_check(
-        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
-    ) -> None:
+    def references_check(self, table: str, columns: Sequence[str], rows: Rows) -> None:
         """What the skipped foreign-key triggers would have done, one query per reference."""
-        if not self.triggers_off or not rows:
+        if not self.triggers_off or len(rows) == 0:
             return
         own = self._own_ids()
         with self._raw() as cursor:
             for column, parent, parent_column in _foreign_keys(table):
                 if column not in columns:
                     continue
-                at = list(columns).index(column)
-                wanted = {row[at] for row in rows if row[at] is not None}
+                wanted = _column_values(columns, rows, column)
                 others = list(wanted - own.get(parent, set()))
                 if not others:
                     continue
@@ -480,7 +505,7 @@ class PostgresWriter:
 
     def persons_insert(
         self,
-        rows: list[tuple[Any, ...]],
+        rows: Rows,
         nik_hashes: list[str],
         columns: Sequence[str] = PERSON_COLUMNS,
     ) -> np.ndarray:
@@ -490,9 +515,7 @@ class PostgresWriter:
                 f"CREATE TEMP TABLE bulk_person_stage AS SELECT {names} "  # noqa: S608
                 "FROM registry_person WITH NO DATA"
             )
-            with cursor.copy(f"COPY bulk_person_stage ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            _copy_rows(cursor, "bulk_person_stage", columns, rows)
             cursor.execute(
                 f"INSERT INTO registry_person ({names}) SELECT {names} FROM bulk_person_stage "  # noqa: S608
                 "ON CONFLICT (nik_hash) DO NOTHING RETURNING id, nik_hash"
@@ -517,17 +540,14 @@ class PostgresWriter:
             )
             return np.array(cursor.fetchone()[0] or [], dtype=np.int64)
 
-    def insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        with (
-            self._raw() as cursor,
-            cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
+    def insert(self, table: str, columns: Sequence[str], rows: Rows) -> None:
+        if len(rows) == 0:
+            return
+        with self._raw() as cursor:
+            _copy_rows(cursor, table, columns, rows)
         self.references_check(table, columns, rows)
         if "id" in columns:
-            at = list(columns).index("id")
-            self._inserted(table, [row[at] for row in rows])
+            self._inserted(table, list(_column_values(columns, rows, "id")))
 
     def keys_in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         return f"{column} = ANY(%s)", [list(values)]
@@ -554,16 +574,7 @@ class PostgresWriter:
                 f"CREATE TEMP TABLE bulk_update AS SELECT {names} FROM {table} "  # noqa: S608
                 "WITH NO DATA"
             )
-            if isinstance(rows, pl.DataFrame):
-                # Polars writes "" for an empty text and nothing for NULL, as COPY reads them.
-                data = rows.write_csv(include_header=False).encode()
-                with cursor.copy(f"COPY bulk_update ({names}) FROM STDIN (FORMAT csv)") as copy:
-                    for at in range(0, len(data), 1 << 20):
-                        copy.write(data[at : at + (1 << 20)])
-            else:
-                with cursor.copy(f"COPY bulk_update ({names}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
+            _copy_rows(cursor, "bulk_update", (key, *columns), rows)
             assignments = ", ".join(f"{c} = bulk_update.{c}" for c in columns)
             cursor.execute(
                 f"UPDATE {table} SET {assignments} FROM bulk_update "  # noqa: S608

@@ -1,18 +1,22 @@
 """On SQLite the chunk helper hands each chunk over as a side file that the merge copies with
-INSERT ... SELECT (pipeline._Prepared.side). The merge from side files needs autocommit (ATTACH),
-so test_kill_resume runs it in real processes and compares it with the one-process path; here,
-the file itself against the tuples it replaces."""
+INSERT ... SELECT (pipeline._Prepared.side), on PostgreSQL as frames that COPY takes as CSV
+(pipeline._Prepared.person_frame). The merge from side files needs autocommit (ATTACH), so
+test_kill_resume runs it in real processes and compares it with the one-process path; here,
+the file and the frames themselves against the tuples they replace."""
 
 import os
 import sqlite3
 import subprocess
 from contextlib import closing
+from datetime import date
 
 import pytest
 from django.db import connection
 
 from pulih.intake import pipeline
 from pulih.intake.tests.files import row, run_import, write_csv
+from pulih.privacy import crypto
+from pulih.registry.services import NIK_PURPOSE, PHONE_PURPOSE
 
 
 @pytest.mark.django_db
@@ -20,7 +24,7 @@ def test_a_side_file_holds_the_rows_the_tuples_would_have(officer, tmp_path):
     job = run_import(officer, write_csv(tmp_path / "daftar.csv", [row(n) for n in range(1, 6)]))
     common = {
         "path": str(pipeline.merge_path(job)), "start": 0, "chunk_rows": 2,
-        "vendor": connection.vendor, "reason_prefix": "Impor x baris ",
+        "vendor": connection.vendor, "reason_prefix": "Impor x baris ", "frames": False,
     }  # fmt: skip
     plain = list(pipeline.prepare_chunks(**common))
     sided = list(pipeline.prepare_chunks(**common, side_dir=str(tmp_path)))
@@ -44,6 +48,57 @@ def test_a_side_file_holds_the_rows_the_tuples_would_have(officer, tmp_path):
         }
         keep = [i for i in range(len(pipeline.SIDE_COLUMNS)) if i not in varying]
         assert [[r[i] for i in keep] for r in stored] == [[r[i] for i in keep] for r in expected]
+
+
+@pytest.mark.django_db
+def test_frames_hold_the_rows_the_tuples_would_have(officer, tmp_path):
+    rows = [
+        row(1),
+        row(2, phone="", sector="", turnover=""),  # empty texts and missing numbers
+        row(3, name="Dr. H. Ahmad Fauzi, S.E.", address='Jl. "Melati", Gg. 2\\3'),
+        row(4, business="Kopi  KENANGAN\tSenja"),
+        row(5),
+    ]
+    job = run_import(officer, write_csv(tmp_path / "daftar.csv", rows))
+    common = {
+        "path": str(pipeline.merge_path(job)), "start": 0, "chunk_rows": 2,
+        "vendor": connection.vendor, "reason_prefix": "Impor x baris ",
+    }  # fmt: skip
+    plain = list(pipeline.prepare_chunks(**common, frames=False))
+    framed = list(pipeline.prepare_chunks(**common, frames=True))
+
+    assert [p.start for p in framed] == [0, 2, 4]
+    for tuples, frames in zip(plain, framed, strict=True):
+        assert (frames.persons, frames.businesses, frames.created_reasons) == ([], [], [])
+        assert frames.nik_hashes == tuples.nik_hashes
+        assert frames.row_numbers == tuples.row_numbers
+        assert frames.person_frame is not None and frames.business_frame is not None
+        assert frames.person_frame.columns == list(pipeline.PERSON_INSERT_COLUMNS)
+        assert frames.business_frame.columns == list(pipeline.BUSINESS_TAIL_COLUMNS)
+        assert _comparable(frames.person_frame.rows(), pipeline.PERSON_INSERT_COLUMNS, frames) == (
+            _comparable(tuples.persons, pipeline.PERSON_INSERT_COLUMNS, tuples)
+        )
+        assert _comparable(
+            frames.business_frame.rows(), pipeline.BUSINESS_TAIL_COLUMNS, frames
+        ) == _comparable(tuples.businesses, pipeline.BUSINESS_TAIL_COLUMNS, tuples)
+
+
+def _comparable(rows, columns, prepared):
+    """Rows with ciphertexts decrypted, dates as text and each chunk's stamp as "stamp"."""
+    out = []
+    for values in rows:
+        row = {}
+        for column, value in zip(columns, values, strict=True):
+            if column.endswith("_ciphertext") and value:
+                purpose = NIK_PURPOSE if column.startswith("nik") else PHONE_PURPOSE
+                value = ("decrypted", crypto.decrypt(value, purpose=purpose))
+            elif isinstance(value, date):
+                value = value.isoformat()
+            elif value == prepared.stamp:
+                value = "stamp"
+            row[column] = value
+        out.append(row)
+    return out
 
 
 @pytest.mark.django_db
