@@ -4,9 +4,10 @@ Every step can be repeated. The staged rows are a Parquet file written once (ato
 reused on resume; the merge commits chunk by chunk, each chunk's writes and the job's
 `rows_merged` checkpoint in one transaction, under a lock on the job row. A worker killed at any
 point therefore leaves either a whole chunk or none of it, and the resumed run continues from
-the checkpoint. The merge itself is idempotent (existing NIKs are matched, equal values left
-alone, a pending proposed change is not proposed twice), so importing a file again changes
-nothing in the registry.
+the checkpoint. On PostgreSQL a large merge writes two chunks at a time on two connections,
+and each still commits only after the one before it (_merge_in_two_lanes). The merge itself is
+idempotent (existing NIKs are matched, equal values left alone, a pending proposed change is
+not proposed twice), so importing a file again changes nothing in the registry.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -548,39 +550,136 @@ def _merge(
             "pulih.intake.pipeline:prepare_chunks",
             **_prepare_source(job, chunk_rows=chunk_rows, helper=True),
         )
+    # On PostgreSQL the database's work is most of a large merge and runs in one backend
+    # process per connection: a second connection merges every other chunk at the same time,
+    # on the second core. Not inside a transaction (a test's), which the second would not see.
+    lanes = 2 if (
+        writer.vendor == "postgresql" and isinstance(chunks, spawned_iter)
+        and not connection.in_atomic_block
+    ) else 1  # fmt: skip
     try:
         with writer.session(cache_mb=INTAKE_CACHE_MB, defer_checkpoint=True):
-            for prepared in chunks:
-                chunk = accepted.slice(prepared.start, chunk_rows)
-                side = attached(prepared.side, SIDE_ALIAS) if prepared.side else nullcontext()
-                with side, transaction.atomic():
-                    # The lock makes a second worker on the same job wait, then see the new
-                    # checkpoint and stop.
-                    locked = IntakeJob.objects.select_for_update().get(pk=job.pk)
-                    if locked.rows_merged != prepared.start:
-                        raise _AnotherWorker
-                    counts = _merge_chunk(job, chunk, prepared, writer)
-                    locked.rows_merged = prepared.start + chunk.height
-                    locked.rows_created += counts.created
-                    locked.rows_updated += counts.updated
-                    locked.rows_unchanged += counts.unchanged
-                    locked.changes_proposed += counts.proposed
-                    locked.heartbeat_at = timezone.now()
-                    locked.save(
-                        update_fields=[
-                            "rows_merged", "rows_created", "rows_updated", "rows_unchanged",
-                            "changes_proposed", "heartbeat_at",
-                        ]
-                    )  # fmt: skip
-                if prepared.side:
-                    Path(prepared.side).unlink(missing_ok=True)
-                job.refresh_from_db()
-                if progress is not None:
-                    progress(job)
+            if lanes == 1:
+                for prepared in chunks:
+                    _chunk_commit(job, accepted, prepared, writer, chunk_rows=chunk_rows)
+                    _chunk_done(job, progress)
+            else:
+                _merge_in_two_lanes(job, accepted, chunks, writer, chunk_rows=chunk_rows,
+                                    progress=progress)  # fmt: skip
     finally:
         close = getattr(chunks, "close", None)
         if close is not None:
             close()
+
+
+def _chunk_commit(
+    job: IntakeJob,
+    accepted: pl.DataFrame,
+    prepared: _Prepared,
+    writer: Writer,
+    *,
+    chunk_rows: int,
+    after: Future[None] | None = None,
+) -> None:
+    """Merge one chunk and move the checkpoint past it, in one transaction.
+
+    Alone (`after` None) the chunk locks the job row first: a second worker on the same job
+    waits, then sees the new checkpoint and stops. With `after` (the previous chunk, merging in
+    the other lane) the rows are written first and the lock taken once that chunk committed:
+    chunks still commit in order, so the committed ones are always the first rows_merged rows.
+    """
+    chunk = accepted.slice(prepared.start, chunk_rows)
+    side = attached(prepared.side, SIDE_ALIAS) if prepared.side else nullcontext()
+    with side, transaction.atomic():
+        if after is None:
+            locked = _job_at_checkpoint(job, prepared.start)
+        counts = _merge_chunk(job, chunk, prepared, writer)
+        if after is not None:
+            after.result()  # its failure is this chunk's: nothing of it commits either
+            locked = _job_at_checkpoint(job, prepared.start)
+        locked.rows_merged = prepared.start + chunk.height
+        locked.rows_created += counts.created
+        locked.rows_updated += counts.updated
+        locked.rows_unchanged += counts.unchanged
+        locked.changes_proposed += counts.proposed
+        locked.heartbeat_at = timezone.now()
+        locked.save(
+            update_fields=[
+                "rows_merged", "rows_created", "rows_updated", "rows_unchanged",
+                "changes_proposed", "heartbeat_at",
+            ]
+        )  # fmt: skip
+    if prepared.side:
+        Path(prepared.side).unlink(missing_ok=True)
+
+
+def _job_at_checkpoint(job: IntakeJob, start: int) -> IntakeJob:
+    # FOR NO KEY UPDATE: a second worker still waits, but the rows of the other lane that
+    # point at the job (records, proposed changes) take their FOR KEY SHARE without waiting.
+    no_key = connection.features.has_select_for_no_key_update
+    locked = IntakeJob.objects.select_for_update(no_key=no_key).get(pk=job.pk)
+    if locked.rows_merged != start:
+        raise _AnotherWorker
+    return locked
+
+
+def _chunk_done(job: IntakeJob, progress: Progress | None) -> None:
+    job.refresh_from_db()
+    if progress is not None:
+        progress(job)
+
+
+def _merge_in_two_lanes(
+    job: IntakeJob,
+    accepted: pl.DataFrame,
+    chunks: Iterator[_Prepared],
+    writer: Writer,
+    *,
+    chunk_rows: int,
+    progress: Progress | None,
+) -> None:
+    """Chunks 0, 2, 4, ... on a second connection (a thread of its own), chunks 1, 3, 5, ...
+    on this one, each pair at the same time; each odd chunk commits after the even one before
+    it (_chunk_commit's `after`). If the even chunk fails, the odd one rolls back with it; if
+    the odd one fails, the even one still commits (it comes first)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pulih-merge") as lane:
+        try:
+            pending: Future[None] | None = None
+            for prepared in chunks:
+                if pending is None:
+                    pending = lane.submit(
+                        _chunk_in_lane, job.pk, accepted, prepared, chunk_rows=chunk_rows
+                    )
+                    continue
+                _chunk_commit(job, accepted, prepared, writer, chunk_rows=chunk_rows,
+                              after=pending)  # fmt: skip
+                pending = None
+                _chunk_done(job, progress)
+            if pending is not None:
+                pending.result()
+                _chunk_done(job, progress)
+        finally:
+            lane.submit(_lane_connection_close).result()
+
+
+def _lane_connection_close() -> None:
+    connection.close()  # the lane thread's own connection (Django's are per thread)
+
+
+def _chunk_in_lane(
+    job_id: int, accepted: pl.DataFrame, prepared: _Prepared, *, chunk_rows: int
+) -> None:
+    """_chunk_commit on this thread's own connection, with the writer's session around it."""
+    with connection.cursor() as cursor:
+        # The other lane waits for this one in Python, where the database cannot see a cycle:
+        # should this chunk ever wait on a row the other one holds, it fails (and both roll
+        # back, to be resumed) instead of both waiting for ever. Chunks touch distinct people,
+        # so no wait is expected.
+        cursor.execute("SET lock_timeout = '60s'")
+    job = IntakeJob.objects.select_related("created_by", "source").get(pk=job_id)
+    writer = writer_for_connection()
+    with writer.session(cache_mb=INTAKE_CACHE_MB, defer_checkpoint=True):
+        _chunk_commit(job, accepted, prepared, writer, chunk_rows=chunk_rows)
 
 
 def _ts(value: datetime, vendor: str) -> str:

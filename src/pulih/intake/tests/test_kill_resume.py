@@ -215,3 +215,83 @@ def test_kill_9_at_any_point_then_resume_equals_an_uninterrupted_import(tmp_path
     finally:
         killed.stop()
         calm.stop()
+
+
+FAIL_ON_NAMES = {
+    # A real database error inside a chunk: a trigger refuses the businesses named in a table.
+    # ENABLE ALWAYS, since the PostgreSQL bulk load switches ordinary triggers off.
+    "postgresql": [
+        "CREATE TABLE test_fail (name text)",
+        "CREATE FUNCTION test_fail_check() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF EXISTS (SELECT 1 FROM test_fail WHERE name = NEW.name) THEN "
+        "RAISE EXCEPTION 'gagal: %', NEW.name; END IF; RETURN NEW; END $$",
+        "CREATE TRIGGER test_fail BEFORE INSERT ON registry_business FOR EACH ROW "
+        "EXECUTE FUNCTION test_fail_check()",
+        "ALTER TABLE registry_business ENABLE ALWAYS TRIGGER test_fail",
+    ],
+    "sqlite": [
+        "CREATE TABLE test_fail (name TEXT)",
+        "CREATE TRIGGER test_fail BEFORE INSERT ON registry_business "
+        "WHEN EXISTS (SELECT 1 FROM test_fail WHERE name = NEW.name) "
+        "BEGIN SELECT RAISE(ABORT, 'gagal'); END",
+    ],
+}
+
+
+def _sql(server: LiveServer, *statements: str) -> None:
+    conn = server.connect()
+    try:
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def test_a_chunk_failing_in_either_lane_leaves_whole_chunks_and_the_resume_completes(tmp_path):
+    # On PostgreSQL a large merge runs in two lanes (connections): chunks 0, 2, 4 ... of a run
+    # on one, 1, 3, 5 ... on the other, two at a time. A chunk failing in either lane must leave
+    # exactly the chunks before it, and the resumed run the state of an uninterrupted import.
+    keys = dict(zip(SECRET_NAMES, generate().values(), strict=True))
+    failing = _server(tmp_path, "a", keys)
+    calm = _server(tmp_path, "b", keys, parallel_min_rows="1000000000")
+    try:
+        rows = _rows(range(1000, 2000))  # 1,000 new people: chunks of 150, in file order
+        rows[310][12] = "Usaha Gagal Genap"  # chunk 2: the first lane's third chunk
+        rows[760][12] = "Usaha Gagal Ganjil"  # chunk 5: the second lane's after resuming at 2
+        main = write_csv(tmp_path / "utama.csv", rows)
+        vendor = "postgresql" if failing.database_url.startswith("postgres") else "sqlite"
+        _sql(failing, *FAIL_ON_NAMES[vendor], "INSERT INTO test_fail VALUES ('Usaha Gagal Genap')")
+
+        first = _intake(failing, str(main), "--source", "Dinas Uji")
+        first.communicate(timeout=300)
+        assert first.returncode != 0
+        state = _job_state(failing)
+        assert state is not None and state[1] == 300, state  # chunks 0 and 1; 3 rolled back
+
+        _sql(failing, "UPDATE test_fail SET name = 'Usaha Gagal Ganjil'")
+        job_id = json.loads(failing.shell(
+            "from pulih.intake.models import IntakeJob\n"
+            "print(IntakeJob.objects.get(original_name='utama.csv').pk)"
+        ))  # fmt: skip
+        second = _intake(failing, "--resume", str(job_id))
+        second.communicate(timeout=300)
+        assert second.returncode != 0
+        state = _job_state(failing)
+        assert state is not None and state[1] == 750, state  # 2, 3 and 4 (before 5) committed
+
+        _sql(failing, "DELETE FROM test_fail")
+        last = _intake(failing, "--resume", str(job_id))
+        out, _ = last.communicate(timeout=300)
+        assert last.returncode == 0, out
+        calm.manage("intake", str(main), "--source", "Dinas Uji")
+
+        resumed = json.loads(failing.shell(DUMP))
+        uninterrupted = json.loads(calm.shell(DUMP))
+        assert resumed["status"] == "done"
+        assert resumed["counts"]["rows_created"] == 1000
+        for key in ("persons", "businesses", "events", "records", "changes", "counts", "merged"):
+            assert resumed[key] == uninterrupted[key], key
+    finally:
+        failing.stop()
+        calm.stop()
