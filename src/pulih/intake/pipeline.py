@@ -5,7 +5,7 @@ reused on resume; the merge commits chunk by chunk, each chunk's writes and the 
 `rows_merged` checkpoint in one transaction, under a lock on the job row. A worker killed at any
 point therefore leaves either a whole chunk or none of it, and the resumed run continues from
 the checkpoint. On PostgreSQL a large merge writes two chunks at a time on two connections,
-and each still commits only after the one before it (_merge_in_two_lanes). The merge itself is
+and each commits only after the one before it (_merge_in_two_lanes). The merge itself is
 idempotent (existing NIKs are matched, equal values left alone, a pending proposed change is
 not proposed twice), so importing a file again changes nothing in the registry.
 """
@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
@@ -551,8 +552,8 @@ def _merge(
             **_prepare_source(job, chunk_rows=chunk_rows, helper=True),
         )
     # On PostgreSQL the database's work is most of a large merge and runs in one backend
-    # process per connection: a second connection merges every other chunk at the same time,
-    # on the second core. Not inside a transaction (a test's), which the second would not see.
+    # process per connection: two connections merge two chunks at a time, on both cores. Not
+    # inside a transaction (a test's), which the other connections would not see.
     lanes = 2 if (
         writer.vendor == "postgresql" and isinstance(chunks, spawned_iter)
         and not connection.in_atomic_block
@@ -564,7 +565,7 @@ def _merge(
                     _chunk_commit(job, accepted, prepared, writer, chunk_rows=chunk_rows)
                     _chunk_done(job, progress)
             else:
-                _merge_in_two_lanes(job, accepted, chunks, writer, chunk_rows=chunk_rows,
+                _merge_in_two_lanes(job, accepted, chunks, chunk_rows=chunk_rows,
                                     progress=progress)  # fmt: skip
     finally:
         close = getattr(chunks, "close", None)
@@ -586,8 +587,11 @@ def _chunk_commit(
     Alone (`after` None) the chunk locks the job row first: a second worker on the same job
     waits, then sees the new checkpoint and stops. With `after` (the previous chunk, merging in
     the other lane) the rows are written first and the lock taken once that chunk committed:
-    chunks still commit in order, so the committed ones are always the first rows_merged rows.
+    chunks still commit in order, so the committed ones are always the first rows_merged rows
+    (and a second worker finds the checkpoint moved when it comes to commit).
     """
+    if after is not None and after.done() and after.exception() is not None:
+        after.result()  # the chunk before failed: do not write this one for nothing
     chunk = accepted.slice(prepared.start, chunk_rows)
     side = attached(prepared.side, SIDE_ALIAS) if prepared.side else nullcontext()
     with side, transaction.atomic():
@@ -633,53 +637,55 @@ def _merge_in_two_lanes(
     job: IntakeJob,
     accepted: pl.DataFrame,
     chunks: Iterator[_Prepared],
-    writer: Writer,
     *,
     chunk_rows: int,
     progress: Progress | None,
 ) -> None:
-    """Chunks 0, 2, 4, ... on a second connection (a thread of its own), chunks 1, 3, 5, ...
-    on this one, each pair at the same time; each odd chunk commits after the even one before
-    it (_chunk_commit's `after`). If the even chunk fails, the odd one rolls back with it; if
-    the odd one fails, the even one still commits (it comes first)."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pulih-merge") as lane:
+    """Two chunks at a time, each on a thread with its own connection: a lane takes the next
+    chunk as soon as its last one committed. Each chunk commits after the one before it
+    (_chunk_commit's `after`), so a failure leaves the chunks before the failing one; the
+    chunk after it rolls back with it."""
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pulih-merge") as lanes:
+        in_flight: deque[Future[None]] = deque()
         try:
-            pending: Future[None] | None = None
             for prepared in chunks:
-                if pending is None:
-                    pending = lane.submit(
-                        _chunk_in_lane, job.pk, accepted, prepared, chunk_rows=chunk_rows
-                    )
-                    continue
-                _chunk_commit(job, accepted, prepared, writer, chunk_rows=chunk_rows,
-                              after=pending)  # fmt: skip
-                pending = None
-                _chunk_done(job, progress)
-            if pending is not None:
-                pending.result()
+                if len(in_flight) == 2:
+                    in_flight.popleft().result()
+                    _chunk_done(job, progress)
+                after = in_flight[-1] if in_flight else None
+                in_flight.append(lanes.submit(_chunk_in_lane, job.pk, accepted, prepared,
+                                              chunk_rows=chunk_rows, after=after))  # fmt: skip
+            while in_flight:
+                in_flight.popleft().result()
                 _chunk_done(job, progress)
         finally:
-            lane.submit(_lane_connection_close).result()
-
-
-def _lane_connection_close() -> None:
-    connection.close()  # the lane thread's own connection (Django's are per thread)
+            for pending in in_flight:
+                pending.exception()  # wait: nothing of this import runs on after a failure
 
 
 def _chunk_in_lane(
-    job_id: int, accepted: pl.DataFrame, prepared: _Prepared, *, chunk_rows: int
+    job_id: int,
+    accepted: pl.DataFrame,
+    prepared: _Prepared,
+    *,
+    chunk_rows: int,
+    after: Future[None] | None,
 ) -> None:
-    """_chunk_commit on this thread's own connection, with the writer's session around it."""
-    with connection.cursor() as cursor:
-        # The other lane waits for this one in Python, where the database cannot see a cycle:
-        # should this chunk ever wait on a row the other one holds, it fails (and both roll
-        # back, to be resumed) instead of both waiting for ever. Chunks touch distinct people,
-        # so no wait is expected.
-        cursor.execute("SET lock_timeout = '60s'")
-    job = IntakeJob.objects.select_related("created_by", "source").get(pk=job_id)
-    writer = writer_for_connection()
-    with writer.session(cache_mb=INTAKE_CACHE_MB, defer_checkpoint=True):
-        _chunk_commit(job, accepted, prepared, writer, chunk_rows=chunk_rows)
+    """_chunk_commit on this thread's own connection (Django's are per thread), opened for
+    the chunk and closed after it, with the writer's session around it."""
+    try:
+        with connection.cursor() as cursor:
+            # A chunk waits for the one before it in Python, where the database cannot see a
+            # cycle: should it ever wait on a row that a later chunk holds, it fails (and the
+            # import stops, to be resumed) instead of both waiting for ever. Chunks touch
+            # distinct people, so no such wait is expected.
+            cursor.execute("SET lock_timeout = '60s'")
+        job = IntakeJob.objects.select_related("created_by", "source").get(pk=job_id)
+        writer = writer_for_connection()
+        with writer.session(cache_mb=INTAKE_CACHE_MB, defer_checkpoint=True):
+            _chunk_commit(job, accepted, prepared, writer, chunk_rows=chunk_rows, after=after)
+    finally:
+        connection.close()
 
 
 def _ts(value: datetime, vendor: str) -> str:

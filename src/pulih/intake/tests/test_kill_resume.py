@@ -249,16 +249,19 @@ def _sql(server: LiveServer, *statements: str) -> None:
 
 
 def test_a_chunk_failing_in_either_lane_leaves_whole_chunks_and_the_resume_completes(tmp_path):
-    # On PostgreSQL a large merge runs in two lanes (connections): chunks 0, 2, 4 ... of a run
-    # on one, 1, 3, 5 ... on the other, two at a time. A chunk failing in either lane must leave
-    # exactly the chunks before it, and the resumed run the state of an uninterrupted import.
+    # On PostgreSQL a large merge runs two chunks at a time on two connections (lanes), each
+    # committing after the one before it. A chunk failing must leave exactly the chunks before
+    # it (the one after it, in the other lane, rolls back), and the resumed run the state of an
+    # uninterrupted import. The same chunk fails first as a run's third chunk (written beside
+    # the one before it), then as the first chunk of the resumed run (which locks the job
+    # first), then a later chunk fails.
     keys = dict(zip(SECRET_NAMES, generate().values(), strict=True))
     failing = _server(tmp_path, "a", keys)
     calm = _server(tmp_path, "b", keys, parallel_min_rows="1000000000")
     try:
         rows = _rows(range(1000, 2000))  # 1,000 new people: chunks of 150, in file order
-        rows[310][12] = "Usaha Gagal Genap"  # chunk 2: the first lane's third chunk
-        rows[760][12] = "Usaha Gagal Ganjil"  # chunk 5: the second lane's after resuming at 2
+        rows[310][12] = "Usaha Gagal Genap"  # chunk 2
+        rows[760][12] = "Usaha Gagal Ganjil"  # chunk 5, the resumed run's fourth
         main = write_csv(tmp_path / "utama.csv", rows)
         vendor = "postgresql" if failing.database_url.startswith("postgres") else "sqlite"
         _sql(failing, *FAIL_ON_NAMES[vendor], "INSERT INTO test_fail VALUES ('Usaha Gagal Genap')")
@@ -267,18 +270,24 @@ def test_a_chunk_failing_in_either_lane_leaves_whole_chunks_and_the_resume_compl
         first.communicate(timeout=300)
         assert first.returncode != 0
         state = _job_state(failing)
-        assert state is not None and state[1] == 300, state  # chunks 0 and 1; 3 rolled back
+        assert state is not None and state[1] == 300, state  # chunks 0 and 1; 2 and 3 not
 
-        _sql(failing, "UPDATE test_fail SET name = 'Usaha Gagal Ganjil'")
         job_id = json.loads(failing.shell(
             "from pulih.intake.models import IntakeJob\n"
             "print(IntakeJob.objects.get(original_name='utama.csv').pk)"
         ))  # fmt: skip
+        again = _intake(failing, "--resume", str(job_id))
+        again.communicate(timeout=300)
+        assert again.returncode != 0
+        state = _job_state(failing)
+        assert state is not None and state[1] == 300, state
+
+        _sql(failing, "UPDATE test_fail SET name = 'Usaha Gagal Ganjil'")
         second = _intake(failing, "--resume", str(job_id))
         second.communicate(timeout=300)
         assert second.returncode != 0
         state = _job_state(failing)
-        assert state is not None and state[1] == 750, state  # 2, 3 and 4 (before 5) committed
+        assert state is not None and state[1] == 750, state  # 2, 3 and 4; not 5 and 6
 
         _sql(failing, "DELETE FROM test_fail")
         last = _intake(failing, "--resume", str(job_id))
