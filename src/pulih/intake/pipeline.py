@@ -16,10 +16,11 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -28,7 +29,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from pulih.accounts.selectors import region_codes_for
@@ -59,6 +60,11 @@ from pulih.registry.identifiers import (
 )
 
 CHUNK_ROWS = 25_000
+# Chunks as frames (see _Prepared.person_frame): None is "on PostgreSQL" (tests set either).
+CHUNK_FRAMES: bool | None = None
+# The first key of the session advisory lock that lets one process at a time merge a job on
+# PostgreSQL (the second is the job's id).
+MERGE_LOCK_CLASS = 0x50554C49  # "PULI"
 # SQLite page cache for the merge: the hash-ordered indexes of a large registry stay in memory.
 INTAKE_CACHE_MB = 128
 PERSON_INSERT_COLUMNS = (*PERSON_COLUMNS, "name_titles")
@@ -358,7 +364,8 @@ def prepare_chunks(
     holds one chunk at a time). With `side_dir` (SQLite), each chunk's rows go to a side file
     there instead of the tuples; with `frames` (the default on PostgreSQL), into frames."""
     if frames is None:
-        frames = vendor == "postgresql" and not side_dir
+        frames = CHUNK_FRAMES if CHUNK_FRAMES is not None else vendor == "postgresql"
+        frames = frames and not side_dir
     total = pl.scan_parquet(path).select(pl.len()).collect().item()
     for begin in range(start, total, chunk_rows):
         stamp = _ts(timezone.now(), vendor)
@@ -559,7 +566,7 @@ def _merge(
         and not connection.in_atomic_block
     ) else 1  # fmt: skip
     try:
-        with writer.session(cache_mb=INTAKE_CACHE_MB, defer_checkpoint=True):
+        with _merging_alone(job), writer.session(cache_mb=INTAKE_CACHE_MB, defer_checkpoint=True):
             if lanes == 1:
                 for prepared in chunks:
                     _chunk_commit(job, accepted, prepared, writer, chunk_rows=chunk_rows)
@@ -573,6 +580,41 @@ def _merge(
             close()
 
 
+@contextmanager
+def _merging_alone(job: IntakeJob) -> Iterator[None]:
+    """On PostgreSQL, a session advisory lock per job: a second worker on the same job stops
+    at once (_AnotherWorker) instead of meeting the first one's rows. The chunks of two lanes
+    lock the job row only to commit, so without it the second worker's first chunk could hold
+    the job row while waiting for a NIK the first worker's chunk has written, which waits for
+    the job row: a deadlock error instead of a clean stop. The server drops the lock with the
+    connection of a killed process. (SQLite runs one writer at a time anyway, and each chunk
+    locks the job first.)"""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    key = (MERGE_LOCK_CLASS, job.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+        if not cursor.fetchone()[0]:
+            raise _AnotherWorker
+    try:
+        yield
+    finally:
+        with suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+
+
+@dataclass
+class _Turn:
+    """A chunk's place among the chunks merging side by side (_merge_in_two_lanes): the chunk
+    before it, if still in flight, and the event this chunk sets once it holds its turn lock
+    (a transaction-level advisory lock that the next chunk waits on in the database)."""
+
+    before: Future[None] | None
+    before_start: int
+    holding: threading.Event
+
+
 def _chunk_commit(
     job: IntakeJob,
     accepted: pl.DataFrame,
@@ -580,26 +622,32 @@ def _chunk_commit(
     writer: Writer,
     *,
     chunk_rows: int,
-    after: Future[None] | None = None,
+    turn: _Turn | None = None,
 ) -> None:
     """Merge one chunk and move the checkpoint past it, in one transaction.
 
-    Alone (`after` None) the chunk locks the job row first: a second worker on the same job
-    waits, then sees the new checkpoint and stops. With `after` (the previous chunk, merging in
-    the other lane) the rows are written first and the lock taken once that chunk committed:
-    chunks still commit in order, so the committed ones are always the first rows_merged rows
-    (and a second worker finds the checkpoint moved when it comes to commit).
+    Alone (no `turn`, or the first of a run) the chunk locks the job row first: a second
+    worker on the same job waits, then sees the new checkpoint and stops. With a chunk before
+    it in flight, the rows are written first and the job row locked once that chunk ended:
+    chunks still commit in order, so the committed ones are always the first rows_merged rows.
+    The wait is on the earlier chunk's turn lock, in the database, so that the server's
+    deadlock detector sees it (a wait in Python would hide a cycle through another import).
     """
-    if after is not None and after.done() and after.exception() is not None:
-        after.result()  # the chunk before failed: do not write this one for nothing
+    before = turn.before if turn is not None else None
+    if before is not None and before.done() and before.exception() is not None:
+        before.result()  # the chunk before failed: do not write this one for nothing
     chunk = accepted.slice(prepared.start, chunk_rows)
     side = attached(prepared.side, SIDE_ALIAS) if prepared.side else nullcontext()
     with side, transaction.atomic():
-        if after is None:
+        if turn is not None:
+            _turn_lock(job, prepared.start)
+            turn.holding.set()
+        if before is None:
             locked = _job_at_checkpoint(job, prepared.start)
         counts = _merge_chunk(job, chunk, prepared, writer)
-        if after is not None:
-            after.result()  # its failure is this chunk's: nothing of it commits either
+        if turn is not None and before is not None:
+            _turn_lock(job, turn.before_start, wait_for_end=True)
+            before.result()  # its failure is this chunk's: nothing of it commits either
             locked = _job_at_checkpoint(job, prepared.start)
         locked.rows_merged = prepared.start + chunk.height
         locked.rows_created += counts.created
@@ -615,6 +663,15 @@ def _chunk_commit(
         )  # fmt: skip
     if prepared.side:
         Path(prepared.side).unlink(missing_ok=True)
+
+
+def _turn_lock(job: IntakeJob, start: int, *, wait_for_end: bool = False) -> None:
+    """The turn lock of the chunk at `start`: held by that chunk until its transaction ends;
+    taken shared by the next chunk to wait for that end. (Keys: the job and -1 - start, apart
+    from _merging_alone's.)"""
+    function = "pg_advisory_xact_lock_shared" if wait_for_end else "pg_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, %s)", (job.pk, -1 - start))
 
 
 def _job_at_checkpoint(job: IntakeJob, start: int) -> IntakeJob:
@@ -643,23 +700,29 @@ def _merge_in_two_lanes(
 ) -> None:
     """Two chunks at a time, each on a thread with its own connection: a lane takes the next
     chunk as soon as its last one committed. Each chunk commits after the one before it
-    (_chunk_commit's `after`), so a failure leaves the chunks before the failing one; the
+    (_chunk_commit's `turn`), so a failure leaves the chunks before the failing one; the
     chunk after it rolls back with it."""
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pulih-merge") as lanes:
-        in_flight: deque[Future[None]] = deque()
+        in_flight: deque[tuple[Future[None], _Turn, int]] = deque()
         try:
             for prepared in chunks:
                 if len(in_flight) == 2:
-                    in_flight.popleft().result()
+                    in_flight.popleft()[0].result()
                     _chunk_done(job, progress)
-                after = in_flight[-1] if in_flight else None
-                in_flight.append(lanes.submit(_chunk_in_lane, job.pk, accepted, prepared,
-                                              chunk_rows=chunk_rows, after=after))  # fmt: skip
+                turn = _Turn(before=None, before_start=-1, holding=threading.Event())
+                if in_flight:
+                    before, before_turn, before_start = in_flight[-1]
+                    # Its turn lock must be held before this chunk may wait on it.
+                    before_turn.holding.wait()
+                    turn.before, turn.before_start = before, before_start
+                future = lanes.submit(_chunk_in_lane, job.pk, accepted, prepared,
+                                      chunk_rows=chunk_rows, turn=turn)  # fmt: skip
+                in_flight.append((future, turn, prepared.start))
             while in_flight:
-                in_flight.popleft().result()
+                in_flight.popleft()[0].result()
                 _chunk_done(job, progress)
         finally:
-            for pending in in_flight:
+            for pending, _turn, _start in in_flight:
                 pending.exception()  # wait: nothing of this import runs on after a failure
 
 
@@ -669,22 +732,17 @@ def _chunk_in_lane(
     prepared: _Prepared,
     *,
     chunk_rows: int,
-    after: Future[None] | None,
+    turn: _Turn,
 ) -> None:
     """_chunk_commit on this thread's own connection (Django's are per thread), opened for
     the chunk and closed after it, with the writer's session around it."""
     try:
-        with connection.cursor() as cursor:
-            # A chunk waits for the one before it in Python, where the database cannot see a
-            # cycle: should it ever wait on a row that a later chunk holds, it fails (and the
-            # import stops, to be resumed) instead of both waiting for ever. Chunks touch
-            # distinct people, so no such wait is expected.
-            cursor.execute("SET lock_timeout = '60s'")
         job = IntakeJob.objects.select_related("created_by", "source").get(pk=job_id)
         writer = writer_for_connection()
         with writer.session(cache_mb=INTAKE_CACHE_MB, defer_checkpoint=True):
-            _chunk_commit(job, accepted, prepared, writer, chunk_rows=chunk_rows, after=after)
+            _chunk_commit(job, accepted, prepared, writer, chunk_rows=chunk_rows, turn=turn)
     finally:
+        turn.holding.set()  # also when it failed before its lock: the next one fails fast
         connection.close()
 
 
