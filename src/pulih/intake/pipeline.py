@@ -369,11 +369,11 @@ def prepare_chunks(
     total = pl.scan_parquet(path).select(pl.len()).collect().item()
     for begin in range(start, total, chunk_rows):
         stamp = _ts(timezone.now(), vendor)
+        chunk = pl.scan_parquet(path).slice(begin, chunk_rows).collect()
         if frames:
-            yield _prepared_frames(pl.scan_parquet(path).slice(begin, chunk_rows).collect(),
-                                   begin, stamp)  # fmt: skip
+            yield _prepared_frames(chunk, begin, stamp)
             continue
-        rows = pl.scan_parquet(path).slice(begin, chunk_rows).collect().to_dicts()
+        rows = chunk.to_dicts()
         # One keyed HMAC copied per phone (crypto.blind_indexes), not keyed again per row.
         phones = [r["phone"] for r in rows if r["phone"]]
         hashes = iter(crypto.blind_indexes(phones, purpose=services.PHONE_PURPOSE))

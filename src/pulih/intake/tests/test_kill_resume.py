@@ -123,6 +123,13 @@ def _intake(server: LiveServer, *args: str) -> subprocess.Popen:
     )
 
 
+def _job_id(server: LiveServer) -> int:
+    return json.loads(server.shell(
+        "from pulih.intake.models import IntakeJob\n"
+        "print(IntakeJob.objects.get(original_name='utama.csv').pk)"
+    ))  # fmt: skip
+
+
 def _job_state(server: LiveServer) -> tuple[str, int, int] | None:
     try:
         conn = server.connect()
@@ -183,10 +190,7 @@ def test_kill_9_at_any_point_then_resume_equals_an_uninterrupted_import(tmp_path
         # 1. killed while reading and checking the file
         process = _intake(killed, str(main), "--source", "Dinas Uji")
         where_1 = _kill_when(killed, process, lambda s: s[0] in ("reading", "checking", "merging"))
-        job_id = json.loads(killed.shell(
-            "from pulih.intake.models import IntakeJob\n"
-            "print(IntakeJob.objects.get(original_name='utama.csv').pk)"
-        ))  # fmt: skip
+        job_id = _job_id(killed)
         # 2. resumed, then killed again in the middle of the merge
         process = _intake(killed, "--resume", str(job_id))
         where_2 = _kill_when(killed, process, lambda s: s[0] == "merging" and 0 < s[1] < s[2] // 2)
@@ -248,6 +252,16 @@ def _sql(server: LiveServer, *statements: str) -> None:
         conn.close()
 
 
+def _merged_after_failure(server: LiveServer, *args: str) -> int:
+    """Run `pulih intake *args`, which must fail; the checkpoint it left."""
+    process = _intake(server, *args)
+    process.communicate(timeout=300)
+    assert process.returncode != 0
+    state = _job_state(server)
+    assert state is not None, "no job"
+    return state[1]
+
+
 def test_a_chunk_failing_in_either_lane_leaves_whole_chunks_and_the_resume_completes(tmp_path):
     # On PostgreSQL a large merge runs two chunks at a time on two connections (lanes), each
     # committing after the one before it. A chunk failing must leave exactly the chunks before
@@ -266,28 +280,15 @@ def test_a_chunk_failing_in_either_lane_leaves_whole_chunks_and_the_resume_compl
         vendor = "postgresql" if failing.database_url.startswith("postgres") else "sqlite"
         _sql(failing, *FAIL_ON_NAMES[vendor], "INSERT INTO test_fail VALUES ('Usaha Gagal Genap')")
 
-        first = _intake(failing, str(main), "--source", "Dinas Uji")
-        first.communicate(timeout=300)
-        assert first.returncode != 0
-        state = _job_state(failing)
-        assert state is not None and state[1] == 300, state  # chunks 0 and 1; 2 and 3 not
+        # chunks 0 and 1 merged; 2 and 3 not
+        assert _merged_after_failure(failing, str(main), "--source", "Dinas Uji") == 300
 
-        job_id = json.loads(failing.shell(
-            "from pulih.intake.models import IntakeJob\n"
-            "print(IntakeJob.objects.get(original_name='utama.csv').pk)"
-        ))  # fmt: skip
-        again = _intake(failing, "--resume", str(job_id))
-        again.communicate(timeout=300)
-        assert again.returncode != 0
-        state = _job_state(failing)
-        assert state is not None and state[1] == 300, state
+        job_id = _job_id(failing)
+        assert _merged_after_failure(failing, "--resume", str(job_id)) == 300
 
         _sql(failing, "UPDATE test_fail SET name = 'Usaha Gagal Ganjil'")
-        second = _intake(failing, "--resume", str(job_id))
-        second.communicate(timeout=300)
-        assert second.returncode != 0
-        state = _job_state(failing)
-        assert state is not None and state[1] == 750, state  # 2, 3 and 4; not 5 and 6
+        # 2, 3 and 4 merged; not 5 and 6
+        assert _merged_after_failure(failing, "--resume", str(job_id)) == 750
 
         _sql(failing, "DELETE FROM test_fail")
         last = _intake(failing, "--resume", str(job_id))
