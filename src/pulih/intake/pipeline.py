@@ -51,6 +51,7 @@ from pulih.registry.bulk import (
     writer_for_connection,
 )
 from pulih.registry.error_codes import RegistryError
+from pulih.registry.identifier_exprs import mask_niks, mask_phones
 from pulih.registry.identifiers import (
     business_size_class,
     mask_nik,
@@ -359,50 +360,63 @@ def prepare_chunks(
     side_dir: str = "",
     frames: bool | None = None,
 ) -> Iterator[_Prepared]:
-    """The writer's tuples for the accepted rows from `start`, chunk by chunk, read from the
+    """The writer's rows for the accepted rows from `start`, chunk by chunk, read from the
     merge-ordered file (so that a helper process needs nothing from its parent but a path, and
-    holds one chunk at a time). With `side_dir` (SQLite), each chunk's rows go to a side file
-    there instead of the tuples; with `frames` (the default on PostgreSQL), into frames."""
+    holds one chunk at a time): tuples; with `frames` (the default on PostgreSQL), frames; with
+    `side_dir` (SQLite's helper), a side file there, written from the frames."""
     if frames is None:
         frames = CHUNK_FRAMES if CHUNK_FRAMES is not None else vendor == "postgresql"
-        frames = frames and not side_dir
     total = pl.scan_parquet(path).select(pl.len()).collect().item()
     for begin in range(start, total, chunk_rows):
         stamp = _ts(timezone.now(), vendor)
         chunk = pl.scan_parquet(path).slice(begin, chunk_rows).collect()
-        if frames:
-            yield _prepared_frames(chunk, begin, stamp)
-            continue
-        rows = chunk.to_dicts()
-        # One keyed HMAC copied per phone (crypto.blind_indexes), not keyed again per row.
-        phones = [r["phone"] for r in rows if r["phone"]]
-        hashes = iter(crypto.blind_indexes(phones, purpose=services.PHONE_PURPOSE))
-        prepared = _Prepared(
-            start=begin,
-            stamp=stamp,
-            persons=[_person_row(r, stamp, next(hashes) if r["phone"] else "") for r in rows],
-            nik_hashes=[r["nik_hash"] for r in rows],
-            row_numbers=[r[ROW] for r in rows],
-            businesses=[_business_tail(r, stamp) for r in rows],
-            created_reasons=[f"{reason_prefix}{r[ROW]}" for r in rows],
-        )
         if side_dir:
-            prepared.side = str(Path(side_dir) / f"chunk-{begin}.sqlite3")
-            side_file_write(
-                prepared.side,
-                "prep",
-                SIDE_COLUMNS,
-                (
-                    (seq, *person, *business, row, reason)
-                    for seq, (person, business, row, reason) in enumerate(
-                        zip(prepared.persons, prepared.businesses, prepared.row_numbers,
-                            prepared.created_reasons, strict=True)
-                    )
-                ),
-                key="seq",
-            )  # fmt: skip
-            prepared.persons, prepared.businesses, prepared.created_reasons = [], [], []
-        yield prepared
+            yield _prepared_side(chunk, begin, stamp, reason_prefix, side_dir)
+        elif frames:
+            yield _prepared_frames(chunk, begin, stamp)
+        else:
+            yield _prepared_tuples(chunk, begin, stamp, reason_prefix)
+
+
+def _prepared_tuples(chunk: pl.DataFrame, begin: int, stamp: str, reason_prefix: str) -> _Prepared:
+    rows = chunk.to_dicts()
+    # One keyed HMAC copied per phone (crypto.blind_indexes), not keyed again per row.
+    phones = [r["phone"] for r in rows if r["phone"]]
+    hashes = iter(crypto.blind_indexes(phones, purpose=services.PHONE_PURPOSE))
+    return _Prepared(
+        start=begin,
+        stamp=stamp,
+        persons=[_person_row(r, stamp, next(hashes) if r["phone"] else "") for r in rows],
+        nik_hashes=[r["nik_hash"] for r in rows],
+        row_numbers=[r[ROW] for r in rows],
+        businesses=[_business_tail(r, stamp) for r in rows],
+        created_reasons=[f"{reason_prefix}{r[ROW]}" for r in rows],
+    )
+
+
+def _prepared_side(
+    chunk: pl.DataFrame, begin: int, stamp: str, reason_prefix: str, side_dir: str
+) -> _Prepared:
+    """A chunk as a side file (see _Prepared.side): the frames' columns side by side, in the
+    order of SIDE_COLUMNS, written without a Python value per cell."""
+    prepared = _prepared_frames(chunk, begin, stamp)
+    assert prepared.person_frame is not None and prepared.business_frame is not None
+    numbers = chunk.get_column(ROW).cast(pl.Int64)
+    rows = pl.concat(
+        [
+            pl.DataFrame({"seq": pl.int_range(chunk.height, eager=True, dtype=pl.Int64)}),
+            prepared.person_frame,
+            prepared.business_frame.rename(lambda c: f"b_{c}"),
+            pl.DataFrame({"row_number": numbers, "reason": reason_prefix + numbers.cast(pl.String)}),
+        ],
+        how="horizontal",
+    )  # fmt: skip
+    if tuple(rows.columns) != SIDE_COLUMNS:
+        raise ValueError(f"side file columns {rows.columns} are not {SIDE_COLUMNS}")
+    prepared.side = str(Path(side_dir) / f"chunk-{begin}.sqlite3")
+    side_file_write(prepared.side, "prep", rows, key="seq")
+    prepared.person_frame = prepared.business_frame = None
+    return prepared
 
 
 def _prepared_frames(chunk: pl.DataFrame, begin: int, stamp: str) -> _Prepared:
@@ -413,16 +427,15 @@ def _prepared_frames(chunk: pl.DataFrame, begin: int, stamp: str) -> _Prepared:
     phones = chunk.get_column("phone").to_list()
     given = [p for p in phones if p]
     hashes = iter(crypto.blind_indexes(given, purpose=services.PHONE_PURPOSE))
+    sealed = iter(crypto.encrypt_many(given, purpose=services.PHONE_PURPOSE))
     derived = pl.DataFrame(
         {
             "name_search": [services.search_key(n) for n in chunk.get_column("full_name")],
-            "nik_ciphertext": [crypto.encrypt(n, purpose=services.NIK_PURPOSE) for n in niks],
-            "nik_masked": [mask_nik(n) for n in niks],
-            "phone_ciphertext": [
-                crypto.encrypt(p, purpose=services.PHONE_PURPOSE) if p else "" for p in phones
-            ],
+            "nik_ciphertext": crypto.encrypt_many(niks, purpose=services.NIK_PURPOSE),
+            "nik_masked": mask_niks(chunk.get_column("nik")),
+            "phone_ciphertext": [next(sealed) if p else "" for p in phones],
             "phone_hash": [next(hashes) if p else "" for p in phones],
-            "phone_masked": [mask_phone(p) if p else "" for p in phones],
+            "phone_masked": mask_phones(chunk.get_column("phone")),
             "b_name_search": [
                 services.search_key(n) for n in chunk.get_column("business_name")
             ],

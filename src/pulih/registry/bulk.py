@@ -333,28 +333,30 @@ class SqliteWriter:
         cursor.execute("DROP TABLE temp.bulk_update")
 
 
-def side_file_write(
-    path: str, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, key: str = ""
-) -> None:
-    """A throw-away SQLite file holding `rows` in `table` (untyped columns: each value keeps the
-    type it was bound with, as if bound to the real INSERT). Written under a temporary name and
-    renamed, so a reader never sees half of it. Another process (the chunk helper) pays for
-    binding the values; the merge then copies them with one INSERT ... SELECT (see attached)."""
+def side_file_write(path: str, table: str, frame: pl.DataFrame, *, key: str = "") -> None:
+    """A throw-away SQLite file holding `frame` in `table`, written under a temporary name and
+    renamed, so a reader never sees half of it. The columns are untyped, so each value keeps
+    its own type, as if bound to the real INSERT: integers, texts, NULLs; booleans become 0
+    and 1 and dates ISO texts, as sqlite3 binds Python's. The ADBC SQLite driver binds the
+    values straight from the frame's Arrow buffers, in C and in the process that calls this
+    (the chunk helper): binding them from Python tuples cost the helper more than building
+    them (bench/intake). The merge then copies them with one INSERT ... SELECT (see attached)."""
+    # Imported here: the driver brings pyarrow (about 60 MB), needed only by the helper.
+    import adbc_driver_sqlite.dbapi as adbc_sqlite
+
     pending = f"{path}.tmp"
     with suppress(FileNotFoundError):
         os.remove(pending)
-    link = sqlite3.connect(pending, isolation_level=None)
-    try:
-        link.execute("PRAGMA journal_mode = OFF")
-        link.execute("PRAGMA synchronous = OFF")
-        names = [f"{c} INTEGER PRIMARY KEY" if c == key else c for c in columns]
-        link.execute(f"CREATE TABLE {table} ({', '.join(names)})")
-        link.execute("BEGIN")
-        marks = ", ".join("?" * len(columns))
-        link.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)  # noqa: S608
-        link.execute("COMMIT")
-    finally:
-        link.close()
+    plain = frame.with_columns(pl.col(pl.Boolean).cast(pl.Int64), pl.col(pl.Date).cast(pl.String))
+    names = [f"{c} INTEGER PRIMARY KEY" if c == key else c for c in plain.columns]
+    with adbc_sqlite.connect(pending, autocommit=True) as link, link.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode = OFF")
+        cursor.fetchall()
+        cursor.execute("PRAGMA synchronous = OFF")
+        cursor.execute(f"CREATE TABLE {table} ({', '.join(names)})")
+        cursor.execute("BEGIN")
+        cursor.adbc_ingest(table, plain, mode="append")
+        cursor.execute("COMMIT")
     os.replace(pending, path)
 
 

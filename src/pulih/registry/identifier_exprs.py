@@ -28,6 +28,8 @@ from pulih.registry.identifiers import (
     PHONE_COUNTRY_CODE,
     PHONE_NSN_MAX,
     PHONE_NSN_MIN,
+    mask_nik,
+    mask_phone,
 )
 
 
@@ -229,3 +231,33 @@ def size_class_certain(*, capital: pl.Expr, annual_sales: pl.Expr) -> pl.Expr:
         .then(pl.lit(""))
         .otherwise(rank.replace_strict(dict(enumerate(classes)), return_dtype=pl.String))
     )
+
+
+# The forms a staged, accepted row already has (compact NIK, E.164 phone): for those the masks
+# are a few string slices, done in Polars for a whole column; anything else goes through the
+# one-value functions (tests/test_identifier_exprs.py: equal output).
+_COMPACT_NIK = rf"^[0-9]{{{NIK_LENGTH}}}$"
+_E164_PHONE = rf"^\+{PHONE_COUNTRY_CODE}[1-9][0-9]{{{PHONE_NSN_MIN - 1},{PHONE_NSN_MAX - 1}}}$"
+
+
+def mask_niks(values: pl.Series) -> pl.Series:
+    """mask_nik() of each value of a column."""
+    if values.str.contains(_COMPACT_NIK).fill_null(False).all():
+        return values.str.slice(0, 6) + "******" + values.str.slice(12)
+    return pl.Series(values.name, [mask_nik(v) for v in values], dtype=pl.String)
+
+
+def mask_phones(values: pl.Series) -> pl.Series:
+    """mask_phone() of each value of a column; an empty or missing value becomes empty."""
+    given = values.drop_nulls().filter(values.drop_nulls() != "")
+    if not given.str.contains(_E164_PHONE).fill_null(False).all():
+        return pl.Series(values.name, [mask_phone(v) if v else "" for v in values], dtype=pl.String)
+    phone = pl.col("phone")
+    national = phone.str.slice(1 + len(PHONE_COUNTRY_CODE))
+    stars = pl.lit("*" * (PHONE_NSN_MAX - 7)).str.slice(0, national.str.len_chars() - 7)
+    masked = pl.concat_str(
+        pl.lit(f"+{PHONE_COUNTRY_CODE}"), national.str.slice(0, 3), stars, national.str.slice(-4)
+    )
+    empty = phone.is_null() | (phone == "")
+    out = pl.when(empty).then(pl.lit("")).otherwise(masked).alias(values.name)
+    return values.to_frame("phone").select(out).to_series()

@@ -8,6 +8,8 @@ from hypothesis import given, settings, strategies as st
 
 from pulih.registry.error_codes import RegistryError
 from pulih.registry.identifier_exprs import (
+    mask_niks,
+    mask_phones,
     nib_certain,
     nik_checks,
     phone_certain,
@@ -17,6 +19,8 @@ from pulih.registry.identifiers import (
     ANNUAL_SALES_LIMITS,
     CAPITAL_LIMITS,
     business_size_class,
+    mask_nik,
+    mask_phone,
     normalize_nib,
     normalize_phone,
     parse_nik,
@@ -143,3 +147,36 @@ def test_nik_checks_agree_with_parse_nik_on_every_day_and_month(today):
             assert not parsed, nik
             continue
         assert (parsed, birth_date, sex) == (True, expected.birth_date, expected.sex), nik
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.from_regex(r"\A[0-9]{16}\Z"), min_size=1, max_size=30))
+def test_column_masks_of_compact_niks_are_mask_nik_exactly(niks):
+    assert mask_niks(pl.Series(niks)).to_list() == [mask_nik(n) for n in niks]
+
+
+def test_column_masks_of_other_niks_fall_back_to_mask_nik():
+    niks = ["3171014708790003", "3171 0147 0879 0003", "317101470879000", "31710147087900O3", ""]
+    assert mask_niks(pl.Series(niks)).to_list() == [mask_nik(n) for n in niks]
+    assert mask_niks(pl.Series(niks)).to_list()[1:3] == ["317101******0003", "*" * 15]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.just(""), st.from_regex(r"\A\+62[1-9][0-9]{7,11}\Z")), max_size=30))
+def test_column_masks_of_e164_phones_are_mask_phone_exactly(phones):
+    assert mask_phones(pl.Series(phones, dtype=pl.String)).to_list() == [
+        mask_phone(p) if p else "" for p in phones
+    ]
+
+
+def test_column_masks_of_other_phones_fall_back_to_mask_phone():
+    phones = ["+6281234567890", "0812-3456-7890", None, "", "+62 21 1234567"]
+    assert mask_phones(pl.Series(phones)).to_list() == [
+        "+62812****7890",
+        "+62812****7890",
+        "",
+        "",
+        "+62211**4567",
+    ]
+    with pytest.raises(RegistryError):
+        mask_phones(pl.Series(["+6281234567890", "12"]))
