@@ -26,11 +26,14 @@ class BenchError(RuntimeError):
 
 @dataclass
 class Measured:
-    """One process run to its end: wall seconds, peak memory, its last stdout line."""
+    """One process run to its end: wall seconds, peak memory, its last stdout line, and the CPU
+    seconds (user + system) of the process and the helpers it waited for (not a database
+    server's own processes)."""
 
     seconds: float
     peak_mb: float
     output: dict[str, Any]
+    cpu_seconds: float = float("nan")
 
 
 def _process_tree(root: int) -> list[int]:
@@ -93,9 +96,24 @@ if pid == 0:
         os._exit(127)
 _, status, usage = os.wait4(pid, 0)
 with open(sys.argv[1], "w") as out:
-    out.write(str(usage.ru_maxrss))
+    out.write(f"{usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}")
 sys.exit(os.waitstatus_to_exitcode(status))
 """
+
+# A fixed amount of plain Python work, timed in a fresh interpreter: these machines differ
+# (and vary during a session) by a factor of two or three, and the targets are in seconds, so
+# every run says how fast its machine was.
+_CALIBRATION = "s = 0\nfor i in range(20_000_000):\n    s += i"
+
+
+def machine_speed(runs: int = 3) -> float:
+    """Median seconds of a Python loop of 20 million additions."""
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        subprocess.run([sys.executable, "-c", _CALIBRATION], check=True)
+        times.append(time.perf_counter() - began)
+    return sorted(times)[len(times) // 2]
 
 
 def run_measured(cmd: list[str], env: dict[str, str], log: Path) -> Measured:
@@ -130,8 +148,9 @@ def run_measured(cmd: list[str], env: dict[str, str], log: Path) -> Measured:
         output = json.loads(lines[-1]) if lines else {}
     except json.JSONDecodeError as exc:
         raise BenchError(f"{' '.join(cmd[2:])}: last line is not JSON: {lines[-1]!r}") from exc
-    peak_kb = max(int(maxrss.read_text()), sampler.peak_kb)
-    return Measured(seconds=seconds, peak_mb=peak_kb / 1024, output=output)
+    rss_kb, cpu = maxrss.read_text().split()
+    peak_kb = max(int(rss_kb), sampler.peak_kb)
+    return Measured(seconds=seconds, peak_mb=peak_kb / 1024, output=output, cpu_seconds=float(cpu))
 
 
 def run_checked(cmd: list[str], env: dict[str, str]) -> None:

@@ -52,6 +52,7 @@ from harness import (  # noqa: E402
     Measured,
     Postgres,
     Sqlite,
+    machine_speed,
     run_checked,
     run_measured,
 )
@@ -185,7 +186,9 @@ def pulih_import(
             )
             runs.append(run)
             print(
-                f"  {tag} round {n + 1}: {run.seconds:.1f} s, peak {run.peak_mb:.0f} MB", flush=True
+                f"  {tag} round {n + 1}: {run.seconds:.1f} s, CPU {run.cpu_seconds:.1f} s, "
+                f"peak {run.peak_mb:.0f} MB",
+                flush=True,
             )
             shutil.rmtree(intake_dir, ignore_errors=True)
     finally:
@@ -240,6 +243,7 @@ def database_run(
                 "rows": rows,
                 "rounds": [r.seconds for r in runs],
                 "median_seconds": median,
+                "median_cpu_seconds": statistics.median(r.cpu_seconds for r in runs),
                 "rows_per_second": rows / median,
                 "peak_mb": max(r.peak_mb for r in runs),
                 "counts": {k: counts.get(k) for k in ("rows_read", "rows_accepted", *COUNT_KEYS)},
@@ -268,7 +272,8 @@ def report(ctx: Context, lists: Lists) -> None:
         )
     )
     head = (
-        f"\n{'database':10} {'format':6} {'rows':>8} {'median s':>9} {'rows/s':>9} {'peak MB':>8} "
+        f"\n{'database':10} {'format':6} {'rows':>8} {'median s':>9} {'CPU s':>6} {'rows/s':>9} "
+        f"{'peak MB':>8} "
         f"{'created':>8} {'updated':>8} {'unchngd':>8} {'rejected':>8} {'dupes':>6} {'proposed':>8}"
     )
     print(head)
@@ -276,7 +281,8 @@ def report(ctx: Context, lists: Lists) -> None:
         c = r["counts"]
         print(
             f"{r['database']:10} {r['format']:6} {r['rows']:>8,} {r['median_seconds']:9.1f} "
-            f"{r['rows_per_second']:9,.0f} {r['peak_mb']:8.0f} {c['rows_created']:>8,} "
+            f"{r['median_cpu_seconds']:6.1f} {r['rows_per_second']:9,.0f} {r['peak_mb']:8.0f} "
+            f"{c['rows_created']:>8,} "
             f"{c['rows_updated']:>8,} {c['rows_unchanged']:>8,} {c['rows_rejected']:>8,} "
             f"{c['rows_duplicate']:>6,} {c['changes_proposed']:>8,}"
         )
@@ -367,9 +373,11 @@ def main() -> None:
         "python": platform.python_version(),
         "platform": platform.platform(),
     }
+    machine["speed_before"] = machine_speed()
     print(
         f"rows {args.rows:,}, registry before: {existing:,} people, rounds {args.rounds}, "
-        f"workdir {workdir}, {machine['cpus']} CPUs",
+        f"workdir {workdir}, {machine['cpus']} CPUs; a Python loop of 20 million additions "
+        f"takes {machine['speed_before']:.2f} s here",
         flush=True,
     )
     sqlite = Sqlite(workdir)
@@ -395,7 +403,15 @@ def main() -> None:
                     pg.drop()
                     pg.drop_template()
     finally:
+        machine["speed_after"] = machine_speed()
         report(ctx, lists)
+        print(
+            f"\nmachine speed: a Python loop of 20 million additions took "
+            f"{machine['speed_before']:.2f} s before the runs and {machine['speed_after']:.2f} s "
+            "after (median of 3 each; the same work, so a change means the machine changed). "
+            "CPU s: user + system of the intake process and its helpers (on PostgreSQL not "
+            "the server's)."
+        )
         if args.json_out:
             Path(args.json_out).write_text(
                 json.dumps(
