@@ -249,8 +249,8 @@ def mask_niks(values: pl.Series) -> pl.Series:
 
 def mask_phones(values: pl.Series) -> pl.Series:
     """mask_phone() of each value of a column; an empty or missing value becomes empty."""
-    given = values.drop_nulls().filter(values.drop_nulls() != "")
-    if not given.str.contains(_E164_PHONE).fill_null(False).all():
+    given = values.drop_nulls()
+    if not given.filter(given != "").str.contains(_E164_PHONE).all():
         return pl.Series(values.name, [mask_phone(v) if v else "" for v in values], dtype=pl.String)
     phone = pl.col("phone")
     national = phone.str.slice(1 + len(PHONE_COUNTRY_CODE))
