@@ -38,7 +38,7 @@ from pulih.intake.error_codes import IntakeError
 from pulih.intake.models import IntakeJob, JobPhase, JobStatus, Outcome
 from pulih.intake.reader import PROBLEM, ROW, read_table
 from pulih.intake.report import SUMMARY_LABELS, ReportInBackground, ReportSource, report_write
-from pulih.intake.staging import ACCEPTED, stage
+from pulih.intake.staging import ACCEPTED, region_matcher_ahead, stage
 from pulih.privacy import crypto
 from pulih.registry import services
 from pulih.registry.bulk import (
@@ -229,19 +229,20 @@ def _staged(
     path = staged_path(job)
     if not path.exists():
         _phase(job, JobPhase.READING, progress)
-        table = read_table(
-            source_path(job), job.file_format, sheet=job.sheet,
-            max_rows=settings.PULIH_INTAKE_MAX_ROWS,
-        )  # fmt: skip
-        _phase(job, JobPhase.CHECKING, progress)
-        scope = region_codes_for(job.created_by)
-        staged = stage(
-            table,
-            job.mapping,
-            scope=scope,
-            existing_region=_existing_regions,
-            today=timezone.localdate(),
-        )
+        with region_matcher_ahead():
+            table = read_table(
+                source_path(job), job.file_format, sheet=job.sheet,
+                max_rows=settings.PULIH_INTAKE_MAX_ROWS,
+            )  # fmt: skip
+            _phase(job, JobPhase.CHECKING, progress)
+            scope = region_codes_for(job.created_by)
+            staged = stage(
+                table,
+                job.mapping,
+                scope=scope,
+                existing_region=_existing_regions,
+                today=timezone.localdate(),
+            )
         refused = staged.filter(pl.col("state") != ACCEPTED).select(ROW)
         originals = table.frame.join(refused, on=ROW, how="semi").drop(PROBLEM)
         del table

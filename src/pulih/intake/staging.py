@@ -9,16 +9,20 @@ rows that intake.precheck proves certainly valid, set-based, skip that loop.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import re
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from datetime import date
 from functools import partial
 from typing import Protocol
 
 import polars as pl
 from django.conf import settings
+from django.db import connection
 from django.utils import translation
 
 from pulih.accounts.selectors import codes_cover
@@ -79,6 +83,8 @@ _SECTOR_PATTERNS = [
 
 
 _MATCHERS: dict[int, RegionMatcher] = {}
+_MATCHERS_LOCK = threading.Lock()  # one build at a time; a second caller waits for it
+log = logging.getLogger(__name__)
 
 
 def region_matcher() -> RegionMatcher:
@@ -86,11 +92,39 @@ def region_matcher() -> RegionMatcher:
     release of the reference data): loading 90,000 names costs about a second."""
     from pulih.reference.models import Region
 
-    size = Region.objects.count()
-    if size not in _MATCHERS:
-        _MATCHERS.clear()
-        _MATCHERS[size] = RegionMatcher.load()
-    return _MATCHERS[size]
+    with _MATCHERS_LOCK:
+        size = Region.objects.count()
+        if size not in _MATCHERS:
+            _MATCHERS.clear()
+            _MATCHERS[size] = RegionMatcher.load()
+        return _MATCHERS[size]
+
+
+@contextmanager
+def region_matcher_ahead() -> Iterator[None]:
+    """region_matcher() built on a thread of its own while the block reads the file, which
+    Polars does without holding the GIL: the second of loading the region names is hidden
+    behind the read instead of following it. regions_match() in the block waits for the
+    build. Not inside a transaction (a test's): the thread's own connection would not see
+    its rows. A failed build only leaves the matcher to be built when it is first needed."""
+    if connection.in_atomic_block:
+        yield
+        return
+
+    def build() -> None:
+        try:
+            region_matcher()
+        except Exception:  # noqa: BLE001 - regions_match() builds it again and raises there
+            log.warning("building the region matcher ahead failed", exc_info=True)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=build, name="pulih-regions", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
 
 
 def regions_match(col: Mapping[str, pl.Series]) -> pl.DataFrame:
