@@ -296,12 +296,10 @@ def _merge_file_write(staged: pl.LazyFrame, path: Path) -> pl.DataFrame:
 
 
 def _existing_regions(nik_hashes: list[str]) -> dict[str, str]:
-    sql, params = writer_for_connection().select_keyed(
-        "registry_person", ("nik_hash", "region_code"), "nik_hash", list(dict.fromkeys(nik_hashes))
+    rows = writer_for_connection().rows_keyed(
+        "registry_person", ("nik_hash", "region_code"), "nik_hash", nik_hashes
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return dict(cursor.fetchall())
+    return dict(rows)
 
 
 # --- merge ---------------------------------------------------------------------------------

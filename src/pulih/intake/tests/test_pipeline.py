@@ -14,7 +14,7 @@ from pulih.intake.staging import kbli_section_of, region_matcher
 from pulih.intake.tests.files import VILLAGE, row, run_import, write_csv, write_xlsx
 from pulih.privacy import crypto
 from pulih.reference.selectors import district_code_set
-from pulih.registry import services as registry_services
+from pulih.registry import bulk, services as registry_services
 from pulih.registry.models import Business, Person, RegistrationEvent
 from pulih.testing.factories import build_nik, user_make
 
@@ -235,7 +235,13 @@ def test_officer_cannot_import_outside_their_regions(tmp_path):
     assert reason == "Alamat di luar wilayah kerja Anda."
 
 
-def test_row_about_a_person_registered_elsewhere_is_refused(officer, tmp_path):
+@pytest.mark.parametrize("copy_keys_min", [1, 1_000_000], ids=["keys-copied", "keys-array"])
+def test_row_about_a_person_registered_elsewhere_is_refused(
+    officer, tmp_path, monkeypatch, copy_keys_min
+):
+    # A large list's NIKs reach PostgreSQL by COPY (bulk.COPY_KEYS_MIN), a small one's as an
+    # array: both find the registered person.
+    monkeypatch.setattr(bulk, "COPY_KEYS_MIN", copy_keys_min)
     run_import(officer, write_csv(tmp_path / "a.csv", [row(1)]))
     east_jakarta = user_make(role=Role.OFFICER, regions=("31.75",))
     # The person now says they live in Central Jakarta: outside this officer's scope at first,

@@ -4,6 +4,7 @@ same references itself, so a dangling reference still never reaches the database
 import pytest
 from django.db import connection, transaction
 
+from pulih.registry import bulk
 from pulih.registry.bulk import (
     DanglingReference,
     references_checked_in_bulk,
@@ -111,3 +112,39 @@ def test_on_sqlite_the_block_changes_nothing(business: Business) -> None:
             [_event(business.pk, business.owner.account_id)],
         )
     assert RegistrationEvent.objects.filter(reason="uji").count() == 1
+
+
+@pytest.mark.parametrize("copy_keys_min", [1, 1_000_000], ids=["by-copy", "as-array"])
+def test_rows_keyed_finds_the_same_rows_whether_keys_are_copied_or_sent_as_an_array(
+    monkeypatch: pytest.MonkeyPatch, copy_keys_min: int
+) -> None:
+    # Text keys with what CSV must quote or escape: a comma, quotes, a backslash, a line break,
+    # and an empty one; some asked twice, some with no row.
+    names = ['Siti, "Ani"', "Back\\slash", "Dua\nbaris", "Biasa"]
+    people = [registration_make().owner for _ in names]
+    for person, name in zip(people, names, strict=True):
+        type(person).objects.filter(pk=person.pk).update(full_name=name)
+    monkeypatch.setattr(bulk, "COPY_KEYS_MIN", copy_keys_min)
+    asked = [*names, names[0], "tidak ada", ""]
+    writer = writer_for_connection()
+    got = writer.rows_keyed("registry_person", ("id", "full_name"), "full_name", asked)
+    assert sorted(got) == sorted((p.pk, n) for p, n in zip(people, names, strict=True))
+    by_id = writer.rows_keyed("registry_person", ("id",), "id", [people[0].pk, people[0].pk, 10**9])
+    assert by_id == [(people[0].pk,)]
+
+
+@postgres_only
+def test_rows_keyed_by_copy_leaves_no_table_behind_when_it_fails(
+    business: Business, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    monkeypatch.setattr(bulk, "COPY_KEYS_MIN", 1)
+    writer = writer_for_connection()
+    with pytest.raises(psycopg.errors.UndefinedColumn):
+        writer.rows_keyed("registry_person", ("no_such_column",), "nik_hash", ["a", "b"])
+    # The failed call's temporary table went with its savepoint: the next call creates its own.
+    hashes = [business.owner.nik_hash, "b"]
+    assert writer.rows_keyed("registry_person", ("id",), "nik_hash", hashes) == [
+        (business.owner_id,)
+    ]
