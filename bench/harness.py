@@ -34,6 +34,8 @@ class Measured:
     peak_mb: float
     output: dict[str, Any]
     cpu_seconds: float = float("nan")
+    # CPU seconds of the local PostgreSQL server's processes during the run (see server_cpu).
+    server_cpu_seconds: float = float("nan")
 
 
 def _process_tree(root: int) -> list[int]:
@@ -52,6 +54,31 @@ def _process_tree(root: int) -> list[int]:
         frontier = [pid for pid, ppid in parent.items() if ppid in frontier]
         tree += frontier
     return tree
+
+
+def server_cpu(name: str = "postgres") -> float:
+    """CPU seconds (user + system) so far of every process called `name` on this machine, with
+    the children each has waited for: the postmaster reaps its ended backends, so a backend's
+    time stays counted after it exits. The difference over a run is what a local server spent
+    on it (and on anything else it served meanwhile); NaN when none can be read (a server on
+    another machine, or another user's processes)."""
+    import os
+
+    total, seen = 0, False
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        head, tail = stat.rsplit(")", 1)
+        if head.split("(", 1)[1] != name:
+            continue
+        # utime, stime, cutime and cstime: fields 14-17 of stat, 12-15 after the name.
+        total += sum(int(v) for v in tail.split()[11:15])
+        seen = True
+    return total / os.sysconf("SC_CLK_TCK") if seen else float("nan")
 
 
 def _memory_kb(pid: int) -> int:
@@ -126,6 +153,7 @@ def run_measured(cmd: list[str], env: dict[str, str], log: Path) -> Measured:
     out, err = log.with_suffix(".out"), log.with_suffix(".err")
     maxrss = log.with_suffix(".maxrss")
     with out.open("wb") as stdout, err.open("wb") as stderr:
+        server_before = server_cpu()
         began = time.perf_counter()
         proc = subprocess.Popen(
             [sys.executable, "-c", WRAPPER, str(maxrss), *cmd],
@@ -138,6 +166,7 @@ def run_measured(cmd: list[str], env: dict[str, str], log: Path) -> Measured:
         sampler.start()
         proc.wait()
         seconds = time.perf_counter() - began
+        server_seconds = server_cpu() - server_before
         sampler.done.set()
         sampler.join()
     if proc.returncode:
@@ -150,7 +179,13 @@ def run_measured(cmd: list[str], env: dict[str, str], log: Path) -> Measured:
         raise BenchError(f"{' '.join(cmd[2:])}: last line is not JSON: {lines[-1]!r}") from exc
     rss_kb, cpu = maxrss.read_text().split()
     peak_kb = max(int(rss_kb), sampler.peak_kb)
-    return Measured(seconds=seconds, peak_mb=peak_kb / 1024, output=output, cpu_seconds=float(cpu))
+    return Measured(
+        seconds=seconds,
+        peak_mb=peak_kb / 1024,
+        output=output,
+        cpu_seconds=float(cpu),
+        server_cpu_seconds=server_seconds,
+    )
 
 
 def run_checked(cmd: list[str], env: dict[str, str]) -> None:
