@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,8 +39,9 @@ class Measured:
     server_cpu_seconds: float = float("nan")
 
 
-def _process_tree(root: int) -> list[int]:
-    parent: dict[int, int] = {}
+def _proc_stats() -> Iterator[tuple[int, str, list[str]]]:
+    """(pid, command name, the stat fields after the name) of every process that can be read.
+    The name is in parentheses and may hold spaces, so the fields are split after its ")"."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -47,8 +49,13 @@ def _process_tree(root: int) -> list[int]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        # The command name is in parentheses and may hold spaces; ppid is the 2nd field after it.
-        parent[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+        head, tail = stat.rsplit(")", 1)
+        yield int(entry.name), head.split("(", 1)[1], tail.split()
+
+
+def _process_tree(root: int) -> list[int]:
+    # ppid is the 2nd field after the name.
+    parent = {pid: int(fields[1]) for pid, _name, fields in _proc_stats()}
     tree, frontier = [root], [root]
     while frontier:
         frontier = [pid for pid, ppid in parent.items() if ppid in frontier]
@@ -64,21 +71,9 @@ def server_cpu(name: str = "postgres") -> float:
     another machine, or another user's processes)."""
     import os
 
-    total, seen = 0, False
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        head, tail = stat.rsplit(")", 1)
-        if head.split("(", 1)[1] != name:
-            continue
-        # utime, stime, cutime and cstime: fields 14-17 of stat, 12-15 after the name.
-        total += sum(int(v) for v in tail.split()[11:15])
-        seen = True
-    return total / os.sysconf("SC_CLK_TCK") if seen else float("nan")
+    # utime, stime, cutime and cstime: fields 14-17 of stat, 12-15 after the name.
+    ticks = [sum(int(v) for v in f[11:15]) for _pid, n, f in _proc_stats() if n == name]
+    return sum(ticks) / os.sysconf("SC_CLK_TCK") if ticks else float("nan")
 
 
 def _memory_kb(pid: int) -> int:
