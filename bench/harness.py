@@ -5,6 +5,7 @@ memory of its whole process tree), and give each round a fresh copy of a prepare
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -69,8 +70,6 @@ def server_cpu(name: str = "postgres") -> float:
     time stays counted after it exits. The difference over a run is what a local server spent
     on it (and on anything else it served meanwhile); NaN when none can be read (a server on
     another machine, or another user's processes)."""
-    import os
-
     # utime, stime, cutime and cstime: fields 14-17 of stat, 12-15 after the name.
     ticks = [sum(int(v) for v in f[11:15]) for _pid, n, f in _proc_stats() if n == name]
     return sum(ticks) / os.sysconf("SC_CLK_TCK") if ticks else float("nan")

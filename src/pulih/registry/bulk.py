@@ -203,6 +203,12 @@ def _copy_rows(cursor: Any, table: str, columns: Sequence[str], rows: Rows) -> N
                 copy.write_row(row)
 
 
+def _fetched(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
 def _column_values(columns: Sequence[str], rows: Rows, column: str) -> set[Any]:
     """The distinct non-null values of `column` in `rows`."""
     at = list(columns).index(column)
@@ -318,10 +324,7 @@ class SqliteWriter:
     def rows_keyed(
         self, table: str, columns: Sequence[str], column: str, values: Sequence[Any]
     ) -> list[tuple[Any, ...]]:
-        sql, params = self.select_keyed(table, columns, column, list(dict.fromkeys(values)))
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return list(cursor.fetchall())
+        return _fetched(*self.select_keyed(table, columns, column, list(dict.fromkeys(values))))
 
     def update_from(
         self,
@@ -587,10 +590,7 @@ class PostgresWriter:
     ) -> list[tuple[Any, ...]]:
         values = list(dict.fromkeys(values))  # a key asked twice gives its rows once
         if len(values) < COPY_KEYS_MIN:
-            sql, params = self.select_keyed(table, columns, column, values)
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                return list(cursor.fetchall())
+            return _fetched(*self.select_keyed(table, columns, column, values))
         from django.db import transaction
 
         names = ", ".join(f"t.{c}" for c in columns)
